@@ -1,0 +1,50 @@
+# The README's two commands live here: `make briefings` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+JOBS ?=
+
+.PHONY: all setup briefings test lint lab figures boundaries bench clean
+
+all: briefings
+
+# Re-install when the dependency list changes; the package itself is editable.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+briefings: setup
+	$(BIN)/sahel-analysis build $(if $(JOBS),-j $(JOBS))
+	$(BIN)/sahel-analysis build -f notebooks/params/article-date.yaml 06_briefing
+	$(BIN)/sahel-analysis build -f notebooks/params/after-mali-withdrawal.yaml 06_briefing
+	$(BIN)/sahel-analysis build -f notebooks/params/end-of-barkhane.yaml 06_briefing
+	@echo "Open build/index.html"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/frictionless validate data/datapackage.json
+
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+figures: setup
+	$(BIN)/python scripts/make_figures.py
+
+boundaries: setup
+	$(BIN)/python scripts/derive_boundaries.py
+
+bench: setup
+	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_eventdata.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,211 @@
+"""Benchmark `load_acled` against pandas' own pyarrow-engine `read_csv` on a 1,000,000-row file.
+
+    .venv/bin/python benchmarks/bench_eventdata.py            # 1,000,000 rows
+    .venv/bin/python benchmarks/bench_eventdata.py --rows 200000 --date-style iso
+
+The file is synthetic (invented actors and places, named "Actor 0042", "Place 01234"), written
+to benchmarks/_work/ (git-ignored) and reused on later runs. Every measurement runs in its own
+fresh interpreter so that peak memory (ru_maxrss) belongs to that measurement alone and imports
+are not timed. Targets from issue 7:
+
+- load_acled (no cache) <= 2x pandas read_csv(engine="pyarrow") on the same file;
+- second, cached load >= 5x faster than the first;
+- peak memory < 4 GB.
+
+All ratios are measured in the same run, against the baseline measured in that run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work"
+
+ACLED_COLUMNS = (
+    "event_id_cnty event_date year time_precision disorder_type event_type sub_event_type actor1 "
+    "assoc_actor_1 inter1 actor2 assoc_actor_2 inter2 interaction civilian_targeting iso region "
+    "country admin1 admin2 admin3 location latitude longitude geo_precision source source_scale "
+    "notes fatalities tags timestamp"
+).split()
+
+DATE_FORMATS = {"text": "%d %B %Y", "iso": "%Y-%m-%d", "dmy": "%d-%m-%Y"}
+
+
+def write_acled_csv(path: Path, rows: int, date_style: str = "text", seed: int = 20250516) -> None:
+    """Write a synthetic ACLED-format CSV (31 columns, in ACLED's order) with `rows` events."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+
+    def pool(prefix: str, size: int) -> np.ndarray:
+        return np.array([f"{prefix} {i:05d}" for i in range(size)], dtype=object)
+
+    def pick(values: np.ndarray | list, p: list[float] | None = None) -> np.ndarray:
+        values = np.asarray(values, dtype=object)
+        return values[rng.choice(len(values), size=rows, p=p)]
+
+    # Dates are formatted once per distinct day, then spread: strftime on 1M values is slow.
+    days = pd.date_range("1997-01-01", "2025-06-30", freq="D")
+    day_idx = rng.integers(0, len(days), size=rows)
+    day_idx.sort()  # exports come sorted by date; it also makes the ids below plausible
+    dates = days[day_idx]
+    date_text = np.asarray(days.strftime(DATE_FORMATS[date_style]), dtype=object)[day_idx]
+
+    event_types = ["Battles", "Violence against civilians", "Explosions/Remote violence",
+                   "Protests", "Riots", "Strategic developments"]
+    sub_types = pool("Sub-event", 25)
+    countries = pool("Country", 12)
+    country_idx = rng.integers(0, len(countries), size=rows)
+    actors = pool("Actor", 3000)
+    empty_or = np.where  # readability below: empty string where the mask says so
+
+    serial = np.arange(1, rows + 1)
+    notes_pool = pool("Synthetic note text describing an invented event;", 5000)
+    notes = (
+        pd.Series(date_text).astype(str) + ": " + pd.Series(pick(notes_pool)).astype(str)
+        + " (record " + pd.Series(serial).astype(str) + ")."
+    )
+    fatalities = rng.geometric(0.35, size=rows) - 1
+    fatalities[rng.random(rows) < 0.5] = 0
+
+    columns = {
+        "event_id_cnty": pd.Series(np.asarray(["SYN"] * rows, dtype=object)).astype(str)
+        + pd.Series(serial).astype(str),
+        "event_date": date_text,
+        "year": dates.year.to_numpy(),
+        "time_precision": rng.choice([1, 2, 3], size=rows, p=[0.8, 0.15, 0.05]),
+        "disorder_type": pick(["Political violence", "Demonstrations", "Strategic developments",
+                               "Political violence; Demonstrations"], [0.6, 0.25, 0.1, 0.05]),
+        "event_type": pick(event_types),
+        "sub_event_type": pick(sub_types),
+        "actor1": pick(actors),
+        "assoc_actor_1": empty_or(rng.random(rows) < 0.7, "", pick(actors)),
+        "inter1": rng.integers(1, 9, size=rows),
+        "actor2": empty_or(rng.random(rows) < 0.3, "", pick(actors)),
+        "assoc_actor_2": empty_or(rng.random(rows) < 0.8, "", pick(actors)),
+        "inter2": rng.integers(0, 9, size=rows),
+        "interaction": rng.integers(10, 89, size=rows),
+        "civilian_targeting": empty_or(rng.random(rows) < 0.8, "", "Civilian targeting"),
+        "iso": 900 + country_idx,
+        "region": np.asarray(["Western Africa"] * rows, dtype=object),
+        "country": countries[country_idx],
+        "admin1": pick(pool("Region", 120)),
+        "admin2": pick(pool("District", 900)),
+        "admin3": pick(pool("Commune", 5000)),
+        "location": pick(pool("Place", 40000)),
+        "latitude": np.round(rng.uniform(4.0, 25.0, size=rows), 4),
+        "longitude": np.round(rng.uniform(-17.0, 16.0, size=rows), 4),
+        "geo_precision": rng.choice([1, 2, 3], size=rows, p=[0.7, 0.25, 0.05]),
+        "source": pick(pool("Source", 400)),
+        "source_scale": pick(["National", "Subnational", "International", "Local partner-Other",
+                              "New media", "Other-National"]),
+        "notes": notes,
+        "fatalities": fatalities,
+        "tags": empty_or(rng.random(rows) < 0.85, "", "crowd size=no report"),
+        "timestamp": rng.integers(1_600_000_000, 1_750_000_000, size=rows),
+    }
+    assert list(columns) == ACLED_COLUMNS
+    table = pa.table({k: pa.array(np.asarray(v)) for k, v in columns.items()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    tmp.replace(path)
+
+
+# Each measurement runs this in a fresh interpreter and prints one JSON line.
+_PROBE = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    kind, path, cache_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+    import pandas as pd
+    import pyarrow  # noqa: F401  (imported before timing in both cases)
+    from sahel_analysis import eventdata
+    t0 = time.perf_counter()
+    if kind == "read_csv":
+        frame = pd.read_csv(path, engine="pyarrow")
+    else:
+        frame = eventdata.load_acled(path, cache=cache_dir)
+    seconds = time.perf_counter() - t0
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "rows": len(frame),
+                      "cols": frame.shape[1]}))
+    """
+)
+
+
+def probe(kind: str, path: Path, cache_dir: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, kind, str(path), str(cache_dir)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--date-style", choices=sorted(DATE_FORMATS), default="text",
+                        help="event_date format in the generated file (default: '16 May 2025')")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; median kept")
+    parser.add_argument("--regenerate", action="store_true", help="rewrite the input file")
+    args = parser.parse_args(argv)
+
+    path = WORK / f"acled_{args.rows}_{args.date_style}.csv"
+    if args.regenerate or not path.exists():
+        t0 = time.perf_counter()
+        write_acled_csv(path, args.rows, args.date_style)
+        print(f"generated {path.relative_to(HERE.parent)} in {time.perf_counter() - t0:.1f} s")
+    size_mb = path.stat().st_size / 1e6
+    print(f"input: {path.relative_to(HERE.parent)}, {args.rows:,} rows, {size_mb:,.0f} MB, "
+          f"event_date style {args.date_style!r}")
+    print(f"python {sys.version.split()[0]}; each figure is the median of {args.repeat} runs, "
+          "each in a fresh interpreter, file in the OS page cache")
+
+    cache_dir = WORK / "cache"
+    baseline, cold, warm = [], [], []
+    for _ in range(args.repeat):
+        baseline.append(probe("read_csv", path, cache_dir))
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        cold.append(probe("load_acled", path, cache_dir))
+        warm.append(probe("load_acled", path, cache_dir))
+    shutil.rmtree(cache_dir, ignore_errors=True)
+
+    def med(runs: list[dict], key: str = "seconds") -> float:
+        return statistics.median(r[key] for r in runs)
+
+    t_base, t_cold, t_warm = med(baseline), med(cold), med(warm)
+    peak = max(r["peak_mib"] for r in baseline + cold + warm)
+    print()
+    print(f"pandas read_csv(engine='pyarrow')      {t_base:7.2f} s   "
+          f"peak {med(baseline, 'peak_mib'):6,.0f} MiB  ({baseline[0]['cols']} columns)")
+    print(f"load_acled, first load (writes cache)  {t_cold:7.2f} s   "
+          f"peak {med(cold, 'peak_mib'):6,.0f} MiB  ({cold[0]['cols']} columns)")
+    print(f"load_acled, second load (from cache)   {t_warm:7.2f} s   "
+          f"peak {med(warm, 'peak_mib'):6,.0f} MiB")
+    print()
+    ratio_cold = t_cold / t_base
+    speedup = t_cold / t_warm
+    checks = [
+        (f"first load / read_csv = {ratio_cold:.2f}x", "target <= 2x", ratio_cold <= 2),
+        (f"cached speed-up = {speedup:.1f}x", "target >= 5x", speedup >= 5),
+        (f"peak memory = {peak / 1024:.2f} GiB", "target < 4 GB", peak * 2**20 < 4e9),
+    ]
+    for text, target, ok in checks:
+        print(f"{text:<40} {target:<14} {'ok' if ok else 'MISSED'}")
+    return 0 if all(ok for *_, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from sahel_analysis.cli import main
+
+sys.exit(main())

@@ -1,0 +1,104 @@
+"""The ``sahel-analysis`` command: ``build`` briefings and ``list`` notebooks with their parameters."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sahel_analysis import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sahel-analysis",
+        description="Run the sahel-analysis notebooks headless and render HTML briefings.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="execute notebooks and render HTML briefings into OUT")
+    b.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="names or paths (default: all)")
+    b.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter; VALUE is read as YAML (e.g. 2021-06-01, [gao, kidal], None)",
+    )
+    b.add_argument(
+        "-f", "--parameters-file", type=Path, metavar="PARAMS.yaml", help="a YAML mapping of parameters"
+    )
+    b.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="OUT", help="default: build/")
+    b.add_argument(
+        "-j", "--jobs", type=int, default=None, metavar="JOBS", help="parallel kernels (default: cores)"
+    )
+    b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    sub.add_parser("list", help="list notebooks with their parameters")
+    return parser
+
+
+def _list() -> int:
+    from sahel_analysis.build import discover, parameters
+
+    for nb in discover():
+        print(nb.stem)
+        for p in parameters(nb):
+            kind = f" ({p.type})" if p.type else ""
+            print(f"  {p.name}{kind} = {p.default}")
+            if p.help:
+                print(f"      {p.help}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from sahel_analysis.build import BuildError, build, discover, parse_value, plan
+
+    if args.jobs is not None and args.jobs < 1:
+        print("sahel-analysis: error: -j/--jobs: expected a whole number >= 1", file=sys.stderr)
+        return 2
+    try:
+        cli_params = {}
+        for name, value in args.parameter:
+            if name in cli_params:
+                raise BuildError(f"parameter {name!r} given twice")
+            cli_params[name] = parse_value(value)
+        jobs = plan(discover(args.notebooks), cli_params, args.parameters_file)
+    except BuildError as exc:
+        print(f"sahel-analysis: error: {exc}", file=sys.stderr)
+        return 2
+    if not jobs:
+        print("sahel-analysis: error: no notebooks to build", file=sys.stderr)
+        return 2
+
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    try:
+        results = build(jobs, args.output, workers=args.jobs, force=args.force, progress=say)
+    except KeyboardInterrupt:
+        print("sahel-analysis: interrupted; kernels stopped, no partial output kept", file=sys.stderr)
+        return 130
+    width = max(len(r.job.stem) for r in results)
+    print(f"{'notebook':<{width}}  {'status':<10} {'seconds':>7}  output")
+    for r in results:
+        out = str(r.output) if r.output else "-"
+        print(f"{r.job.stem:<{width}}  {r.status:<10} {r.seconds:>7.1f}  {out}")
+    for r in results:
+        if r.status in ("failed", "skipped") and r.message:
+            print(f"{r.status}: {r.message}", file=sys.stderr)
+    print(f"index: {args.output / 'index.html'}")
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        return _list()
+    return _build(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

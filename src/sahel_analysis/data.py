@@ -1,0 +1,368 @@
+"""Loading the curated tables in ``data/``: typed, validated frames, and the citations behind them.
+
+Every table is declared once, in ``data/datapackage.json`` (a Frictionless Data Package). The
+loaders read the CSV as text, parse each declared type themselves (so a bad date names its row),
+check the declared constraints with a pandera schema built from the same declaration, then check
+the foreign keys. Every failure in a file is collected and raised together as one ``DataError``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = Path(os.environ.get("SAHEL_ANALYSIS_DATA", _REPO_DATA))
+
+TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi")
+LIST_SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failed rule: where (file, CSV line, column), what was found, and what was expected."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: Any
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}, line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        found = "" if self.value is None else f": found {self.value!r}"
+        return f"{where}{found}; expected {self.rule}"
+
+
+class DataError(ValueError):
+    """A data file is missing or breaks its declared schema. ``problems`` lists every failure."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        files = sorted({p.file for p in problems})
+        head = f"{len(problems)} problem(s) in {', '.join(files)}:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
+
+
+@cache
+def _package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    with open(data_dir / "datapackage.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def resource(name: str) -> dict[str, Any]:
+    """The declaration of one table in ``datapackage.json``."""
+    for res in _package()["resources"]:
+        if res["name"] == name:
+            return res
+    raise KeyError(f"no table {name!r} in datapackage.json; tables are: {', '.join(TABLES)}")
+
+
+def _fields(name: str) -> list[dict[str, Any]]:
+    return resource(name)["schema"]["fields"]
+
+
+def _path(name: str, path: str | os.PathLike[str] | None) -> Path:
+    return Path(path) if path is not None else DATA_DIR / resource(name)["path"]
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _line(index: Any) -> int | None:
+    # Row 0 of the frame is line 2 of the CSV, under the header.
+    return None if index is None or index != index else int(index) + 2
+
+
+_TRUE = {"true", "True", "TRUE", "1"}
+_FALSE = {"false", "False", "FALSE", "0"}
+
+
+def _parse_types(frame: pd.DataFrame, name: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn the text columns into their declared types; a value that does not parse is a Problem."""
+    import pandas as pd
+
+    problems: list[Problem] = []
+    out = frame.copy()
+    for field in _fields(name):
+        col, kind = field["name"], field.get("type", "string")
+        raw = frame[col]
+        present = raw.notna()
+        if kind == "date":
+            parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+            rule = "a date as YYYY-MM-DD"
+        elif kind in ("integer", "number"):
+            parsed = pd.to_numeric(raw, errors="coerce")
+            if kind == "integer":
+                whole = parsed.isna() | (parsed == parsed.round())
+                parsed = parsed.where(whole)
+                parsed = parsed.astype("Int64")
+            rule = f"a{'n integer' if kind == 'integer' else ' number'}"
+        elif kind == "boolean":
+            parsed = raw.map(lambda v: True if v in _TRUE else False if v in _FALSE else None)
+            parsed = parsed.astype("boolean")
+            rule = "true or false"
+        else:
+            continue
+        for idx in raw.index[present & parsed.isna()]:
+            problems.append(Problem(file, _line(idx), col, raw[idx], rule))
+        out[col] = parsed
+    return out, problems
+
+
+@cache
+def _pandera_schema(name: str) -> Any:
+    from pandera.io.pandas_io import from_frictionless_schema
+
+    schema = from_frictionless_schema(resource(name)["schema"])
+    # The converted schema types dates as strings and optional integers as int64; we have already
+    # parsed the values, so tell pandera what they now are and let it check only the constraints.
+    dtypes = {"date": "datetime64[ns]", "integer": "Int64", "number": "float64", "boolean": "boolean"}
+    updates = {f["name"]: {"dtype": dtypes[f["type"]]} for f in _fields(name) if f.get("type") in dtypes}
+    return schema.update_columns(updates) if updates else schema
+
+
+def _rule_text(check: str, field: dict[str, Any]) -> str:
+    cons = field.get("constraints", {})
+    if "isin" in check:
+        return "one of " + ", ".join(cons.get("enum", []))
+    if "str_matches" in check:
+        return f"text matching the pattern {cons.get('pattern')!r}"
+    if "uniqueness" in check or "unique" in check:
+        return "a value not used by another row (unique)"
+    if "not_nullable" in check:
+        return "a value (the column is required)"
+    if "in_range" in check:
+        return f"a value between {cons.get('minimum')} and {cons.get('maximum')}"
+    if "greater_than_or_equal_to" in check:
+        return f"a value >= {cons.get('minimum')}"
+    if "less_than_or_equal_to" in check:
+        return f"a value <= {cons.get('maximum')}"
+    if "str_length" in check:
+        return f"at most {cons.get('maxLength')} characters"
+    return check
+
+
+def _check_constraints(
+    frame: pd.DataFrame, name: str, file: str, skip: set[tuple[int, str]]
+) -> list[Problem]:
+    import pandera.errors
+
+    try:
+        _pandera_schema(name).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        fields = {f["name"]: f for f in _fields(name)}
+        problems = []
+        for case in err.failure_cases.itertuples(index=False):
+            col, idx = case.column, case.index
+            if (idx, col) in skip:  # already reported as a type error; a NaN there is not news
+                continue
+            rule = _rule_text(str(case.check), fields.get(col, {}))
+            problems.append(Problem(file, _line(idx), col, case.failure_case, rule))
+        return problems
+    return []
+
+
+def _check_keys(frame: pd.DataFrame, name: str, file: str, path: Path) -> list[Problem]:
+    """Foreign keys, plus the ';'-separated source lists that Table Schema cannot declare."""
+    problems = []
+    refs = {fk["fields"]: fk["reference"]["resource"] for fk in resource(name)["schema"]["foreignKeys"]}
+    if "other_source_ids" in frame.columns:
+        refs["other_source_ids"] = "sources"
+    for col, target in refs.items():
+        known = _ids(target, path.parent)
+        for idx, value in frame[col].dropna().items():
+            for key in str(value).split(LIST_SEPARATOR):
+                if key.strip() not in known:
+                    problems.append(Problem(file, _line(idx), col, key, f"an id from {target}.csv"))
+    return problems
+
+
+def _ids(target: str, folder: Path) -> set[str]:
+    """Ids of a referenced table: beside the file being loaded if there is one, else the shipped one."""
+    import pandas as pd
+
+    candidate = folder / resource(target)["path"]
+    path = candidate if candidate.exists() else _path(target, None)
+    return set(pd.read_csv(path, usecols=["id"], dtype=str)["id"])
+
+
+def read_table(name: str, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate one table of the data package; raise ``DataError`` listing every problem."""
+    import pandas as pd
+
+    file_path = _path(name, path)
+    file = _rel(file_path)
+    if not file_path.is_file():
+        raise DataError([Problem(file, None, None, None, f"an existing file (the {name} table)")])
+    try:
+        raw = pd.read_csv(file_path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError([Problem(file, None, None, None, f"a UTF-8 CSV file ({exc})")]) from None
+    declared = [f["name"] for f in _fields(name)]
+    header = [
+        *(
+            Problem(file, 1, c, None, "this declared column in the header")
+            for c in declared
+            if c not in raw.columns
+        ),
+        *(
+            Problem(file, 1, c, c, f"only the declared columns: {', '.join(declared)}")
+            for c in raw.columns
+            if c not in declared
+        ),
+    ]
+    if header:
+        raise DataError(header)
+    raw = raw[declared]
+    typed, problems = _parse_types(raw, name, file)
+    skip = {(p.line - 2, p.column) for p in problems if p.line is not None}
+    problems += _check_constraints(typed, name, file, skip)
+    problems += _check_keys(typed, name, file, file_path)
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        raise DataError(problems)
+    for field in _fields(name):
+        if enum := field.get("constraints", {}).get("enum"):
+            typed[field["name"]] = pd.Categorical(typed[field["name"]], categories=enum)
+    typed.attrs["table"] = name
+    typed.attrs["path"] = str(file_path)
+    return typed
+
+
+def _as_of(as_of: Any) -> pd.Timestamp | None:
+    import pandas as pd
+
+    if as_of is None:
+        return None
+    try:
+        return pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise ValueError(f"as_of: expected a date such as '2021-06-01', found {as_of!r}") from None
+
+
+def _until(frame: pd.DataFrame, column: str, as_of: Any) -> pd.DataFrame:
+    when = _as_of(as_of)
+    if when is None:
+        return frame
+    out = frame[frame[column] <= when].copy()
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def load_sources(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Every document cited by the other tables (id, title, publisher, author, url, dates)."""
+    return read_table("sources", path)
+
+
+def load_places(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
+    """The gazetteer as points in WGS84 (EPSG:4326)."""
+    import geopandas as gpd
+
+    frame = read_table("places", path)
+    geo = gpd.GeoDataFrame(
+        frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs="EPSG:4326"
+    )
+    geo.attrs.update(frame.attrs)
+    return geo
+
+
+def load_events(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
+    """Dated events, 2012-2023, sorted by date; with ``as_of``, only those that had happened by then."""
+    frame = read_table("events", path).sort_values(["date", "id"], kind="stable")
+    return _until(frame.reset_index(drop=True), "date", as_of)
+
+
+def load_troop_levels(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
+    """French personnel at dated points; with ``as_of``, only figures dated on or before it."""
+    frame = read_table("troop_levels", path).sort_values(["date", "id"], kind="stable")
+    return _until(frame.reset_index(drop=True), "date", as_of)
+
+
+def load_costs(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
+    """Annual costs in millions of nominal euros; with ``as_of``, only years that had begun by then."""
+    frame = read_table("costs", path).sort_values(["year", "id"], kind="stable").reset_index(drop=True)
+    when = _as_of(as_of)
+    if when is None:
+        return frame
+    out = frame[frame["year"] <= when.year].copy()
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def load_fatalities(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
+    """Cumulative French military deaths at dated points; with ``as_of``, those known by then."""
+    frame = read_table("fatalities", path).sort_values(["date", "id"], kind="stable")
+    return _until(frame.reset_index(drop=True), "date", as_of)
+
+
+def load_presence(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
+    """French bases and when they were held.
+
+    With ``as_of``, bases opened later are left out and a handover after ``as_of`` is blanked,
+    since it had not happened yet.
+    """
+    frame = read_table("presence", path).sort_values(["start_date", "id"], kind="stable")
+    out = _until(frame.reset_index(drop=True), "start_date", as_of)
+    when = _as_of(as_of)
+    if when is not None:
+        later = out["end_date"] > when
+        out.loc[later, ["end_date", "end_precision", "handed_to"]] = None
+    return out
+
+
+def bases_held(presence: pd.DataFrame, on: Any) -> pd.DataFrame:
+    """The rows of ``presence`` for bases held on the date ``on``."""
+    when = _as_of(on)
+    if when is None:
+        raise ValueError("on: expected a date such as '2021-06-01', found None")
+    held = (presence["start_date"] <= when) & (presence["end_date"].isna() | (presence["end_date"] > when))
+    return presence[held]
+
+
+def load_cpi(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """INSEE's annual consumer price index, indexed by year."""
+    return read_table("cpi", path).sort_values("year").reset_index(drop=True)
+
+
+def source_ids(*frames: pd.DataFrame) -> list[str]:
+    """The source ids cited by the rows of ``frames``, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for frame in frames:
+        for col in ("source_id", "other_source_ids"):
+            if col in frame.columns:
+                for value in frame[col].dropna():
+                    for key in str(value).split(LIST_SEPARATOR):
+                        seen.setdefault(key.strip(), None)
+    return list(seen)
+
+
+def cite(*frames: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of the sources table behind ``frames`` (loaded or filtered), in citation order."""
+    sources = load_sources() if sources is None else sources
+    ids = source_ids(*frames)
+    table = sources.set_index("id").loc[[i for i in ids if i in set(sources["id"])]]
+    return table.reset_index()
+
+
+def source_line(*frames: pd.DataFrame, sources: pd.DataFrame | None = None) -> str:
+    """A short attribution for a chart: the publishers of the sources behind ``frames``."""
+    cited = cite(*frames, sources=sources)
+    publishers = list(dict.fromkeys(cited["publisher"]))
+    n = len(cited)
+    docs = f"{n} document{'s' if n != 1 else ''}"
+    return f"{'; '.join(publishers)} ({docs}, listed in data/sources.csv)"

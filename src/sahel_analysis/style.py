@@ -1,0 +1,82 @@
+"""The house style: colours, the rcParams context and the source line every chart carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.text import Text
+
+STYLE_FILE = Path(__file__).with_name("sahel.mplstyle")
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision deficiencies.
+PALETTE: dict[str, str] = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#7f7f7f",
+}
+
+SOURCE_LINE_GID = "source-line"
+
+
+@contextmanager
+def house_style() -> Iterator[None]:
+    """Apply the house rcParams for the duration of a ``with`` block."""
+    import matplotlib.pyplot as plt
+
+    with plt.style.context(STYLE_FILE):
+        yield
+
+
+def add_source_line(ax: Axes, text: str, *, prefix: str = "Source: ") -> Text:
+    """Write ``text`` as a small grey line under ``ax``, left-aligned with it.
+
+    The artist carries the gid ``"source-line"`` so that tests and callers can find it again.
+    A second call on the same Axes replaces the first line rather than stacking another.
+    """
+    import textwrap
+
+    for old in [t for t in ax.texts if t.get_gid() == SOURCE_LINE_GID]:
+        old.remove()
+    body = textwrap.fill(prefix + text, width=150)
+    # Placed in Axes coordinates below the tick labels; savefig's tight bbox keeps it in frame.
+    artist = ax.annotate(
+        body,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -30),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=7.5,
+        color="#555555",
+        annotation_clip=False,
+    )
+    artist.set_gid(SOURCE_LINE_GID)
+    return artist
+
+
+def source_line_text(ax: Axes) -> str | None:
+    """The source line drawn on ``ax``, or None."""
+    for t in ax.texts:
+        if t.get_gid() == SOURCE_LINE_GID:
+            return t.get_text()
+    return None
+
+
+def thousands(ax: Axes, axis: str = "y") -> None:
+    """Format an axis's ticks with thousands separators."""
+    from matplotlib.ticker import StrMethodFormatter
+
+    fmt = StrMethodFormatter("{x:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
