@@ -20,9 +20,7 @@ setup: $(STAMP)
 
 briefings: setup
 	$(BIN)/sahel-analysis build $(if $(JOBS),-j $(JOBS))
-	$(BIN)/sahel-analysis build -f notebooks/params/article-date.yaml 06_briefing
-	$(BIN)/sahel-analysis build -f notebooks/params/after-mali-withdrawal.yaml 06_briefing
-	$(BIN)/sahel-analysis build -f notebooks/params/end-of-barkhane.yaml 06_briefing
+	$(if $(wildcard notebooks/params/*.yaml),$(BIN)/sahel-analysis build 06_briefing $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/*.yaml),-f $(f)))
 	@echo "Open build/index.html"
 
 lint: setup

@@ -31,7 +31,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parents[1]
 NOTEBOOK_DIR = Path(os.environ.get("SAHEL_ANALYSIS_NOTEBOOKS", REPO_DIR / "notebooks"))
 STATE_DIR = ".state"
-SKIP_EXCEPTION = "NotebookSkipped"
+
+
+class NotebookSkipped(Exception):  # noqa: N818 - the name is what a reader of the notebook sees
+    """Raised by a notebook that has nothing to show (e.g. no input file): the build reports it skipped."""
 
 
 class BuildError(Exception):
@@ -236,26 +239,33 @@ def discover(names: Sequence[str] = ()) -> list[Path]:
     return chosen
 
 
-def plan(notebooks: Sequence[Path], cli_params: dict[str, Any], param_file: Path | None = None) -> list[Job]:
-    """Check parameters against what each notebook declares, and make one job per notebook."""
-    overrides = read_param_file(param_file) if param_file else {}
-    overrides.update(cli_params)
+def plan(
+    notebooks: Sequence[Path], cli_params: dict[str, Any], param_files: Sequence[Path] = ()
+) -> list[Job]:
+    """Check parameters against what each notebook declares; one job per notebook and parameter file.
+
+    Each parameter file is a named variant (its file name); ``-p`` values apply on top of each.
+    """
+    variants = [(f.stem, read_param_file(f)) for f in param_files] or [(None, {})]
     declared = {nb: {p.name: p for p in parameters(nb)} for nb in notebooks}
     known = set().union(*(d.keys() for d in declared.values())) if declared else set()
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        allowed = ", ".join(sorted(known)) or "none"
-        raise BuildError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks take: {allowed}")
     jobs = []
-    for nb in notebooks:
-        mine = {k: v for k, v in overrides.items() if k in declared[nb]}
-        for name, value in mine.items():
-            spec = declared[nb][name]
-            if not _type_ok(value, spec.type):
-                raise BuildError(
-                    f"parameter {name!r} of {nb.stem}: expected {spec.type}, found {value!r} ({type(value).__name__})"
-                )
-        jobs.append(Job(nb, mine, variant=param_file.stem if param_file else None))
+    for variant, from_file in variants:
+        overrides = {**from_file, **cli_params}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            allowed = ", ".join(sorted(known)) or "none"
+            raise BuildError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks take: {allowed}")
+        for nb in notebooks:
+            mine = {k: v for k, v in overrides.items() if k in declared[nb]}
+            for name, value in mine.items():
+                spec = declared[nb][name]
+                if not _type_ok(value, spec.type):
+                    raise BuildError(
+                        f"parameter {name!r} of {nb.stem}: expected {spec.type}, "
+                        f"found {value!r} ({type(value).__name__})"
+                    )
+            jobs.append(Job(nb, mine, variant=variant))
     return jobs
 
 
@@ -301,7 +311,14 @@ def _kernel_dir() -> Path:
     spec = root / "kernels" / "python3"
     spec.mkdir(parents=True)
     # Quiet: the kernel's own log lines (TCP transport, shutdown) would drown the build's progress.
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"]
+    argv = [
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        "{connection_file}",
+        "--IPKernelApp.log_level=CRITICAL",
+    ]
     spec.joinpath("kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "Python 3 (sahel-analysis)", "language": "python"})
     )
@@ -380,7 +397,7 @@ def _run(job: Job, out: Path, fingerprint: str, data: str) -> Result:
         state.unlink(missing_ok=True)
         html_path.unlink(missing_ok=True)
         (out / f"{job.stem}.ipynb").unlink(missing_ok=True)
-        if err.ename == SKIP_EXCEPTION:
+        if err.ename == NotebookSkipped.__name__:
             tmp.unlink(missing_ok=True)
             return Result(job, "skipped", seconds, None, err.evalue)
         failed = out / f"{job.stem}.FAILED.ipynb"

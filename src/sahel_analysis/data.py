@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 DATA_DIR = Path(os.environ.get("SAHEL_ANALYSIS_DATA", _REPO_DATA))
 
-TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi")
+TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi", "claims")
 LIST_SEPARATOR = ";"
 
 

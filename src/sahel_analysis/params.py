@@ -1,0 +1,121 @@
+"""Checks for notebook parameters: a wrong value stops the notebook with one line saying what is allowed.
+
+Notebooks call these in the cell after their parameters, so that a typo in JupyterLab, on the
+papermill command line or in ``sahel-analysis build -p`` fails the same way, before any work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A notebook parameter has a wrong type or value. The message names it and what is allowed."""
+
+
+def check_date(name: str, value: Any, *, optional: bool = True) -> dt.date | None:
+    """A date given as ``YYYY-MM-DD`` text, a ``date`` or ``None`` (when optional)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    allowed = "a date as YYYY-MM-DD" + (" or None" if optional else "")
+    raise ParameterError(f"{name}: expected {allowed}, found {value!r}")
+
+
+def check_date_range(
+    start_name: str, start: Any, end_name: str, end: Any
+) -> tuple[dt.date | None, dt.date | None]:
+    """Two optional dates, the first not after the second."""
+    first, last = check_date(start_name, start), check_date(end_name, end)
+    if first and last and last < first:
+        raise ParameterError(f"{end_name}: expected a date on or after {start_name} ({first}), found {last}")
+    return first, last
+
+
+def check_year_range(
+    start_name: str, start: Any, end_name: str, end: Any, *, bounds: tuple[int, int]
+) -> tuple[int, int]:
+    """Two years within ``bounds`` (inclusive), the first not after the second."""
+    lo, hi = bounds
+    years = []
+    for name, value in ((start_name, start), (end_name, end)):
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise ParameterError(f"{name}: expected a year from {lo} to {hi}, found {value!r}")
+        years.append(value)
+    if years[1] < years[0]:
+        raise ParameterError(
+            f"{end_name}: expected a year on or after {start_name} ({years[0]}), found {years[1]}"
+        )
+    return years[0], years[1]
+
+
+def check_choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:
+    """One value from ``allowed``."""
+    options = list(allowed)
+    if value not in options:
+        raise ParameterError(f"{name}: expected one of {', '.join(map(str, options))}; found {value!r}")
+    return value
+
+
+def check_choices(
+    name: str, values: Any, allowed: Iterable[Any], *, optional: bool = True
+) -> list[Any] | None:
+    """A list of values from ``allowed`` (``None`` meaning all, when optional). Empty lists are refused."""
+    options = list(allowed)
+    if values is None and optional:
+        return None
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise ParameterError(
+            f"{name}: expected a list of values from {', '.join(map(str, options))}; found {values!r}"
+        )
+    if not values:
+        raise ParameterError(
+            f"{name}: expected at least one of {', '.join(map(str, options))}; found an empty list"
+        )
+    unknown = [v for v in values if v not in options]
+    if unknown:
+        raise ParameterError(
+            f"{name}: unknown value(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(map(str, options))}"
+        )
+    return list(values)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ParameterError(f"{name}: expected True or False, found {value!r}")
+    return value
+
+
+def check_bbox(name: str, value: Any, *, optional: bool = True) -> tuple[float, float, float, float] | None:
+    """``[west, south, east, north]`` in WGS84 degrees, or ``None`` (when optional)."""
+    if value is None and optional:
+        return None
+    expected = "[west, south, east, north] in degrees, west < east, south < north, within ±180/±90"
+    ok = (
+        isinstance(value, list | tuple)
+        and len(value) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    )
+    if ok:
+        w, s, e, n = value
+        ok = -180 <= w < e <= 180 and -90 <= s < n <= 90
+    if not ok:
+        raise ParameterError(f"{name}: expected {expected}{' or None' if optional else ''}; found {value!r}")
+    return tuple(float(v) for v in value)  # type: ignore[return-value]
+
+
+def check_nonempty(name: str, frame: Any, what: str) -> Any:
+    """Refuse an empty selection, naming the parameter(s) that made it empty."""
+    if len(frame) == 0:
+        raise ParameterError(f"{name}: the selection is empty (no {what}); widen it")
+    return frame

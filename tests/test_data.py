@@ -1,0 +1,229 @@
+"""The shipped data package: it loads typed, every row is sourced, and bad input is reported clearly."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sahel_analysis as s
+from sahel_analysis import data
+
+LOADERS = {
+    "sources": data.load_sources,
+    "places": data.load_places,
+    "events": data.load_events,
+    "troop_levels": data.load_troop_levels,
+    "costs": data.load_costs,
+    "fatalities": data.load_fatalities,
+    "presence": data.load_presence,
+    "cpi": data.load_cpi,
+}
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture
+def copy_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped data, to break one file at a time."""
+    target = tmp_path / "data"
+    shutil.copytree(data.DATA_DIR, target)
+    return target
+
+
+def _edit(path: Path, row: int, column: str, value: str) -> int:
+    """Set one cell of a CSV copy; return the CSV line number of that row."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[row][column] = value
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return row + 2
+
+
+@pytest.mark.parametrize("table", list(LOADERS))
+def test_every_table_loads_with_declared_types(table: str) -> None:
+    frame = LOADERS[table]()
+    assert len(frame) > 0
+    fields = data.resource(table)["schema"]["fields"]
+    assert list(frame.columns[: len(fields)]) == [f["name"] for f in fields]
+    for f in fields:
+        col = frame[f["name"]]
+        if f["type"] == "date":
+            assert pd.api.types.is_datetime64_any_dtype(col), f["name"]
+        if f.get("constraints", {}).get("enum"):
+            assert isinstance(col.dtype, pd.CategoricalDtype), f["name"]
+        if f["type"] in ("integer", "number"):
+            assert pd.api.types.is_numeric_dtype(col), f["name"]
+
+
+def test_minimum_coverage_asked_for() -> None:
+    places = set(data.load_places()["id"])
+    required = {"timbuktu", "gao", "kidal", "kati", "bamako", "menaka", "tessalit", "mopti"}
+    assert required | {"niamey", "ndjamena", "ouagadougou"} <= places
+    events = data.load_events()
+    assert len(events) >= 40
+    assert events["date"].min() < pd.Timestamp("2013-01-01")
+    assert events["date"].max() >= pd.Timestamp("2023-12-01")
+    referenced = set(events["place_id"].dropna()) | set(data.load_presence()["place_id"])
+    assert referenced <= places
+
+
+def test_every_row_resolves_to_a_source_with_url() -> None:
+    sources = data.load_sources()
+    assert sources["url"].str.match(r"https?://").all()
+    for table, loader in LOADERS.items():
+        if table == "sources":
+            continue
+        frame = loader()
+        assert frame["source_id"].notna().all(), table
+        cited = data.cite(frame, sources=sources)
+        assert set(data.source_ids(frame)) == set(cited["id"]), table
+        assert cited["url"].notna().all()
+
+
+def test_wikipedia_is_never_the_only_source() -> None:
+    sources = data.load_sources().set_index("id")
+    wiki = set(sources.index[sources["url"].str.contains("wikipedia.org")])
+    for table, loader in LOADERS.items():
+        if table == "sources":
+            continue
+        frame = loader()
+        alone = frame["source_id"].isin(wiki) & frame.get("other_source_ids", pd.Series(dtype=str)).isna()
+        assert not alone.any(), (
+            f"{table}: rows sourced only to Wikipedia: {list(frame.loc[alone, 'source_id'])}"
+        )
+
+
+def test_places_are_points_in_wgs84() -> None:
+    places = s.load_places()
+    assert places.crs.to_epsg() == 4326
+    kati = places.set_index("id").loc["kati"]
+    assert kati.geometry.x == pytest.approx(kati["longitude"])
+    assert kati.geometry.y == pytest.approx(kati["latitude"])
+
+
+def test_as_of_leaves_out_later_rows() -> None:
+    cut = pd.Timestamp("2021-06-01")
+    events = data.load_events(as_of=cut)
+    assert (events["date"] <= cut).all()
+    assert len(events) < len(data.load_events())
+    assert (data.load_troop_levels(as_of="2021-06-01")["date"] <= cut).all()
+    assert (data.load_costs(as_of=cut)["year"] <= 2021).all()
+    presence = data.load_presence(as_of=cut)
+    assert (presence["start_date"] <= cut).all()
+    assert not (presence["end_date"] > cut).any()
+
+
+def test_bases_held_follows_presence() -> None:
+    presence = data.load_presence()
+    on = pd.Timestamp("2021-06-01")
+    held = data.bases_held(presence, on)
+    expected = [
+        r.id for r in presence.itertuples() if r.start_date <= on and (pd.isna(r.end_date) or r.end_date > on)
+    ]
+    assert sorted(held["id"]) == sorted(expected)
+
+
+def test_source_line_names_the_publishers_of_the_rows() -> None:
+    events = data.load_events().head(3)
+    line = data.source_line(events)
+    for publisher in data.cite(events)["publisher"]:
+        assert publisher in line
+
+
+def test_loading_never_modifies_the_shipped_data() -> None:
+    before = _digest(data.DATA_DIR)
+    for loader in LOADERS.values():
+        loader()
+    assert _digest(data.DATA_DIR) == before
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(data.DataError, match=r"nope\.csv.*existing file"):
+        data.load_events(tmp_path / "nope.csv")
+
+
+def test_missing_and_unexpected_columns(copy_dir: Path) -> None:
+    path = copy_dir / "events.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.drop(columns=["category"]).assign(colour="red").to_csv(path, index=False)
+    with pytest.raises(data.DataError) as err:
+        data.load_events(path)
+    text = str(err.value)
+    assert "events.csv, line 1, column 'category'" in text
+    assert "column 'colour'" in text and "only the declared columns" in text
+
+
+def test_bad_date_and_bad_number_are_all_reported(copy_dir: Path) -> None:
+    path = copy_dir / "troop_levels.csv"
+    line_a = _edit(path, 0, "date", "2013-02-30")
+    line_b = _edit(path, 1, "personnel", "about 4000")
+    with pytest.raises(data.DataError) as err:
+        data.load_troop_levels(path)
+    problems = err.value.problems
+    assert {(p.line, p.column) for p in problems} >= {(line_a, "date"), (line_b, "personnel")}
+    text = str(err.value)
+    assert "'2013-02-30'" in text and "YYYY-MM-DD" in text
+    assert "'about 4000'" in text and "integer" in text
+
+
+def test_coordinate_out_of_range(copy_dir: Path) -> None:
+    path = copy_dir / "places.csv"
+    line = _edit(path, 2, "latitude", "123.4")
+    with pytest.raises(
+        data.DataError,
+        match=rf"line {line}, column 'latitude': found 123.4; expected a value between -90 and 90",
+    ):
+        data.load_places(path)
+
+
+def test_duplicate_id(copy_dir: Path) -> None:
+    path = copy_dir / "events.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        first_id = list(csv.DictReader(fh))[0]["id"]
+    line = _edit(path, 1, "id", first_id)
+    with pytest.raises(data.DataError) as err:
+        data.load_events(path)
+    lines = {p.line for p in err.value.problems if p.column == "id" and "unique" in p.rule}
+    assert lines == {2, line}
+
+
+def test_dangling_foreign_keys(copy_dir: Path) -> None:
+    path = copy_dir / "events.csv"
+    line_place = _edit(path, 0, "place_id", "atlantis")
+    line_source = _edit(path, 1, "source_id", "no-such-source")
+    line_other = _edit(path, 2, "other_source_ids", "seed-doukhan-2021;ghost")
+    with pytest.raises(data.DataError) as err:
+        data.load_events(path)
+    found = {(p.line, p.column, p.value) for p in err.value.problems}
+    assert (line_place, "place_id", "atlantis") in found
+    assert (line_source, "source_id", "no-such-source") in found
+    assert (line_other, "other_source_ids", "ghost") in found
+
+
+def test_bad_enum_names_allowed_values(copy_dir: Path) -> None:
+    path = copy_dir / "events.csv"
+    _edit(path, 0, "category", "skirmish")
+    with pytest.raises(data.DataError, match="found 'skirmish'; expected one of coup, rebellion"):
+        data.load_events(path)
+
+
+def test_bad_as_of() -> None:
+    with pytest.raises(ValueError, match="as_of: expected a date"):
+        data.load_events(as_of="last tuesday")

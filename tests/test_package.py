@@ -1,0 +1,55 @@
+"""Packaging promises: the conda file matches pyproject, the import is light, the data package validates."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"]}
+    wanted |= {_name(r) for r in project["optional-dependencies"]["test"]}
+    wanted |= {
+        _name(r) for r in project["optional-dependencies"]["dev"] if not r.startswith("sahel-analysis")
+    }
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    assert conda == wanted, f"only in pyproject: {wanted - conda}; only in environment.yml: {conda - wanted}"
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, sahel_analysis\n"
+        "heavy = [m for m in ('papermill', 'nbconvert', 'pandera', 'geopandas', 'matplotlib', 'pandas') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "", f"importing sahel_analysis pulled in: {out.strip()}"
+
+
+def test_lazy_exports_resolve() -> None:
+    import sahel_analysis
+
+    for name in sahel_analysis.__all__:
+        assert getattr(sahel_analysis, name) is not None
+
+
+def test_module_entry_point_reports_version() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "sahel_analysis", "--version"], capture_output=True, text=True, check=True
+    )
+    import sahel_analysis
+
+    assert sahel_analysis.__version__ in out.stdout
