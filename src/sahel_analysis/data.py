@@ -126,14 +126,40 @@ def _parse_types(frame: pd.DataFrame, name: str, file: str) -> tuple[pd.DataFram
 
 @cache
 def _pandera_schema(name: str) -> Any:
-    from pandera.io.pandas_io import from_frictionless_schema
+    """A pandera schema for the constraints declared in datapackage.json.
 
-    schema = from_frictionless_schema(resource(name)["schema"])
-    # The converted schema types dates as strings and optional integers as int64; we have already
-    # parsed the values, so tell pandera what they now are and let it check only the constraints.
+    pandera's own ``from_frictionless_schema`` reads the same declaration, but it validates the
+    descriptor through frictionless and jsonschema, which costs seconds at import in every kernel;
+    the Table Schema constraints we use map one-to-one onto pandera checks, so we map them here.
+    Types are not checked here: ``_parse_types`` has already turned each column into its type.
+    """
+    import pandera.pandas as pa
+
     dtypes = {"date": "datetime64[ns]", "integer": "Int64", "number": "float64", "boolean": "boolean"}
-    updates = {f["name"]: {"dtype": dtypes[f["type"]]} for f in _fields(name) if f.get("type") in dtypes}
-    return schema.update_columns(updates) if updates else schema
+    primary = resource(name)["schema"].get("primaryKey", [])
+    columns = {}
+    for f in _fields(name):
+        cons = f.get("constraints", {})
+        checks = []
+        if "enum" in cons:
+            checks.append(pa.Check.isin(cons["enum"]))
+        if "pattern" in cons:
+            checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$"))
+        if "minimum" in cons and "maximum" in cons:
+            checks.append(pa.Check.in_range(cons["minimum"], cons["maximum"]))
+        elif "minimum" in cons:
+            checks.append(pa.Check.ge(cons["minimum"]))
+        elif "maximum" in cons:
+            checks.append(pa.Check.le(cons["maximum"]))
+        if "maxLength" in cons:
+            checks.append(pa.Check.str_length(max_value=cons["maxLength"]))
+        columns[f["name"]] = pa.Column(
+            dtypes.get(f.get("type", "string")),
+            checks,
+            nullable=not cons.get("required", False) and f["name"] not in primary,
+            unique=cons.get("unique", False) or primary == [f["name"]],
+        )
+    return pa.DataFrameSchema(columns, strict=True, unique=primary if len(primary) > 1 else None)
 
 
 def _rule_text(check: str, field: dict[str, Any]) -> str:
@@ -192,23 +218,50 @@ def _check_keys(frame: pd.DataFrame, name: str, file: str, path: Path) -> list[P
     return problems
 
 
+def _ref_path(target: str, folder: Path) -> Path:
+    """A referenced table: beside the file being loaded if there is one, else the shipped one."""
+    candidate = folder / resource(target)["path"]
+    return candidate if candidate.exists() else _path(target, None)
+
+
 def _ids(target: str, folder: Path) -> set[str]:
-    """Ids of a referenced table: beside the file being loaded if there is one, else the shipped one."""
     import pandas as pd
 
-    candidate = folder / resource(target)["path"]
-    path = candidate if candidate.exists() else _path(target, None)
-    return set(pd.read_csv(path, usecols=["id"], dtype=str)["id"])
+    return set(pd.read_csv(_ref_path(target, folder), usecols=["id"], dtype=str)["id"])
+
+
+_MEMO: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+
+def _signature(name: str, file_path: Path) -> tuple[Any, ...]:
+    """What a validated table depends on: its file and the files its keys point to, as last modified."""
+    targets = {fk["reference"]["resource"] for fk in resource(name)["schema"].get("foreignKeys", [])}
+    if any(f["name"] == "other_source_ids" for f in _fields(name)):
+        targets.add("sources")
+    paths = [file_path, *(_ref_path(t, file_path.parent) for t in sorted(targets))]
+    return (name, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
 
 
 def read_table(name: str, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Read and validate one table of the data package; raise ``DataError`` listing every problem."""
-    import pandas as pd
+    """Read and validate one table of the data package; raise ``DataError`` listing every problem.
 
+    A table is validated once per process and version of its files; later calls get a copy.
+    """
     file_path = _path(name, path)
     file = _rel(file_path)
     if not file_path.is_file():
         raise DataError([Problem(file, None, None, None, f"an existing file (the {name} table)")])
+    key = _signature(name, file_path)
+    if key not in _MEMO:
+        _MEMO[key] = _read_table(name, file_path, file)
+    frame = _MEMO[key].copy()
+    frame.attrs.update(_MEMO[key].attrs)
+    return frame
+
+
+def _read_table(name: str, file_path: Path, file: str) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         raw = pd.read_csv(file_path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
