@@ -206,3 +206,56 @@ def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
         columns={"claim": "Claim", "article_value": "Article", "record_value": "Record", "verdict": "Verdict"}
     )
     return table[["Claim", "Article", "Record", "Verdict", "Sources"]]
+
+
+# -- composing the page -----------------------------------------------------------------------
+
+
+def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
+    """The opening paragraph, quoting the computed figures; text from the data is escaped."""
+    from html import escape
+
+    by = {f.label: f for f in figures}
+    troops, cost = by["French troops deployed"], by["Cost of Serval and Barkhane"]
+    deaths, coup = by["French military deaths"], by["Time since the last coup in Mali"]
+    parts = [
+        f"As of <strong>{as_of:%d %B %Y}</strong>, the last reported French deployment was "
+        f"<strong>{escape(troops.text)}</strong>.",
+        f"French military deaths stood at <strong>{escape(deaths.text)}</strong>.",
+        f"Known operation costs: <strong>{escape(cost.text)}</strong>.",
+    ]
+    if coup.value is not None:
+        parts.append(f"It had been <strong>{escape(coup.text)}</strong>.")
+    return "<p>" + " ".join(parts) + "</p>"
+
+
+def events_after(as_of: pd.Timestamp) -> pd.DataFrame:
+    """Events after ``as_of``: the "what happened next" of a briefing dated before the latest data."""
+    events = data.load_events()
+    return events[events["date"] > as_of]
+
+
+def sources_table(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Every source behind ``frames``, as a reader wants them listed: publisher, title, dates, link."""
+    cited = data.cite(*frames)
+    table = cited.rename(
+        columns={
+            "publisher": "Publisher",
+            "title": "Title",
+            "published": "Published",
+            "accessed": "Accessed",
+            "url": "URL",
+        }
+    )
+    table["Accessed"] = table["Accessed"].dt.strftime("%Y-%m-%d")
+    return table[["Publisher", "Title", "Published", "Accessed", "URL"]].fillna("")
+
+
+def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """A table for the HTML briefing: every cell escaped, nothing truncated, URLs as links."""
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", None):
+        return frame.to_html(
+            index=index, escape=True, render_links=True, border=0, classes="dataframe briefing"
+        )

@@ -29,7 +29,13 @@ def _parser() -> argparse.ArgumentParser:
         help="set a parameter; VALUE is read as YAML (e.g. 2021-06-01, [gao, kidal], None)",
     )
     b.add_argument(
-        "-f", "--parameters-file", type=Path, metavar="PARAMS.yaml", help="a YAML mapping of parameters"
+        "-f",
+        "--parameters-file",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PARAMS.yaml",
+        help="a YAML mapping of parameters; each file builds a variant named after it (repeatable)",
     )
     b.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="OUT", help="default: build/")
     b.add_argument(

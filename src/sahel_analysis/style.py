@@ -31,11 +31,21 @@ SOURCE_LINE_GID = "source-line"
 
 @contextmanager
 def house_style() -> Iterator[None]:
-    """Apply the house rcParams for the duration of a ``with`` block."""
-    import matplotlib.pyplot as plt
+    """Apply the house rcParams for the duration of a ``with`` block.
 
-    with plt.style.context(STYLE_FILE):
+    Only the keys the style sets are restored afterwards. ``plt.style.context`` restores every
+    rcParam, ``interactive`` included, and so undoes IPython's switch to interactive mode when
+    pyplot is first used inside the block: later figures in the notebook would then not show.
+    """
+    import matplotlib as mpl
+
+    style = mpl.rc_params_from_file(STYLE_FILE, use_default_template=False)
+    saved = {key: mpl.rcParams[key] for key in style}
+    mpl.rcParams.update(style)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def add_source_line(ax: Axes, text: str, *, prefix: str = "Source: ") -> Text:
@@ -80,3 +90,24 @@ def thousands(ax: Axes, axis: str = "y") -> None:
 
     fmt = StrMethodFormatter("{x:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def date_axis(ax: Axes, axis: str = "x") -> None:
+    """Format a date axis the house way: a tick a year labelled ``YYYY``, quarters as minor ticks.
+
+    Call it after setting the limits. Spans under two years get matplotlib's concise month
+    labels instead, since year ticks alone would leave one or two labels.
+    """
+    import matplotlib.dates as mdates
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    if abs(high - low) < 730:
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        target.set_major_locator(locator)
+        target.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        return
+    step = 1 if abs(high - low) < 16 * 365 else 2
+    target.set_major_locator(mdates.YearLocator(base=step))
+    target.set_major_formatter(mdates.DateFormatter("%Y"))
+    target.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
