@@ -1,0 +1,93 @@
+"""The rendered briefing in a real browser, offline: every figure renders and nothing is fetched."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sahel_analysis.build import NOTEBOOK_DIR, build, plan
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver); .ci/run installs them",
+)
+
+
+@pytest.fixture(scope="module")
+def briefing_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    jobs = plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"])
+    (result,) = build(jobs, out, workers=1)
+    assert result.status == "built", result.message
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        # No DNS and no proxy that answers: a request that tried to leave would fail, and be logged.
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--proxy-server=http://127.0.0.1:9",
+        "--window-size=1280,2000",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+    )
+    yield driver
+    driver.quit()
+
+
+def test_every_figure_renders_and_nothing_leaves_the_page(browser, briefing_html: Path) -> None:
+    browser.get(briefing_html.as_uri())
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => ({src: i.src.slice(0, 30), complete: i.complete,"
+        " natural: i.naturalWidth, width: i.getBoundingClientRect().width,"
+        " height: i.getBoundingClientRect().height}));"
+    )
+    assert len(images) >= 4, "map, troops, costs and timeline"
+    for img in images:
+        assert img["src"].startswith("data:image/png"), img
+        assert img["complete"] and img["natural"] > 0, img
+        assert img["width"] > 100 and img["height"] > 100, img
+    requested = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requested.append(message["params"]["request"]["url"])
+    leaving = [u for u in requested if not u.startswith(("file:", "data:", "about:"))]
+    assert requested, "the performance log recorded no request at all: the check would be blind"
+    assert leaving == []
+
+
+def test_print_layout_keeps_figures_within_an_a4_page(browser, briefing_html: Path) -> None:
+    browser.get(briefing_html.as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    # A4 at 96 dpi is 794 px wide; with 12 mm margins the printable width is about 703 px.
+    browser.set_window_size(794, 1123)
+    widths = browser.execute_script(
+        "return Array.from(document.images).map(i => i.getBoundingClientRect().right);"
+    )
+    assert widths and max(widths) <= 794
