@@ -1,0 +1,99 @@
+"""Regenerate the committed figures under docs/ from the data and the library.
+
+Run:  .venv/bin/python scripts/make_figures.py          # every figure
+      .venv/bin/python scripts/make_figures.py map      # only docs/map.png
+
+Each figure is one function taking the output path; add new ones to FIGURES. PNGs are saved
+without the Software tag, so the same inputs give the same bytes and git sees no change.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display needed, and the same renderer everywhere
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
+
+
+def _save(fig: matplotlib.figure.Figure, path: Path) -> Path:
+    from sahel_analysis.style import house_style
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with house_style():  # the house savefig settings: dpi, tight bounding box, padding
+        fig.savefig(path, metadata={"Software": None})
+    return path
+
+
+def make_map(path: Path = DOCS / "map.png") -> Path:
+    """The default map: Timbuktu, Gao, Kidal, Kati and Bamako, every French base in the data."""
+    import matplotlib.pyplot as plt
+
+    from sahel_analysis.maps import plot_map
+
+    ax = plot_map()
+    out = _save(ax.figure, path)
+    plt.close(ax.figure)
+    return out
+
+
+def _plot_and_save(path: Path, draw: Callable[[], matplotlib.axes.Axes]) -> Path:
+    import matplotlib.pyplot as plt
+
+    ax = draw()
+    out = _save(ax.figure, path)
+    plt.close(ax.figure)
+    return out
+
+
+def make_troop_levels(path: Path = DOCS / "troop_levels.png") -> Path:
+    """French personnel 2013-2023 by operation and scope, with the turning points annotated."""
+    from sahel_analysis.plots import plot_troop_levels
+
+    return _plot_and_save(path, plot_troop_levels)
+
+
+def make_costs(path: Path = DOCS / "costs.png") -> Path:
+    """Annual costs by coverage, in nominal euros as the sources give them."""
+    from sahel_analysis.plots import plot_costs
+
+    return _plot_and_save(path, plot_costs)
+
+
+def make_timeline(path: Path = DOCS / "timeline.png") -> Path:
+    """Every event 2012-2023 in lanes by category, milestones in bold."""
+    from sahel_analysis.plots import plot_timeline
+
+    return _plot_and_save(path, plot_timeline)
+
+
+FIGURES: dict[str, Callable[[], Path]] = {
+    "map": make_map,
+    "troop_levels": make_troop_levels,
+    "costs": make_costs,
+    "timeline": make_timeline,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"figures to make (default all): {', '.join(FIGURES)}"
+    )
+    args = ap.parse_args(argv)
+    unknown = [n for n in args.names if n not in FIGURES]
+    if unknown:
+        ap.error(f"unknown figure(s) {', '.join(unknown)}; allowed: {', '.join(FIGURES)}")
+    for name in args.names or FIGURES:
+        out = FIGURES[name]()
+        print(f"{out.relative_to(REPO)}  {out.stat().st_size / 1024:.0f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

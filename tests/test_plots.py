@@ -1,0 +1,341 @@
+"""What the charts draw, checked against the shipped tables (no mocks): data, styles, labels, sources."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahel_analysis import data, plots
+from sahel_analysis.params import ParameterError
+from sahel_analysis.style import source_line_text
+
+matplotlib.use("Agg")  # pyplot picks its backend lazily, so this still applies to every figure here
+
+MILESTONE_KINDS = ("coup", "pau", "withdrawal-from-mali-announced", "last-french-troops-leave-mali")
+
+
+@pytest.fixture(scope="module")
+def troops() -> pd.DataFrame:
+    return data.load_troop_levels()
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return data.load_events()
+
+
+@pytest.fixture(scope="module")
+def costs() -> pd.DataFrame:
+    return data.load_costs()
+
+
+@pytest.fixture(scope="module")
+def cpi() -> pd.DataFrame:
+    return data.load_cpi()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _publishers(ax) -> tuple[set[str], int]:
+    """The publishers the chart's source line names, and how many more it only counts."""
+    line = _flat(source_line_text(ax) or "")
+    body = re.sub(r"^Source: ", "", line)
+    body = re.sub(r" \(\d+ documents?, listed in data/sources\.csv\)$", "", body)
+    more = re.search(r" and (\d+) other publishers$", body)
+    if more:
+        body = body[: more.start()]
+    return set(body.split("; ")), int(more.group(1)) if more else 0
+
+
+def _assert_cites(ax, *frames: pd.DataFrame) -> None:
+    """The source line names the publishers of exactly these rows (past its limit, it counts them)."""
+    named, more = _publishers(ax)
+    expected = set(data.cite(*frames)["publisher"])
+    assert named <= expected, named - expected
+    assert len(named) + more == len(expected)
+    mains = set(data.cite(*[f[["source_id"]] for f in frames])["publisher"])
+    if more:  # the main sources' publishers are the ones named first
+        assert mains <= named or named <= mains
+
+
+def _by_gid(artists, prefix: str) -> dict[str, object]:
+    return {a.get_gid(): a for a in artists if (a.get_gid() or "").startswith(prefix)}
+
+
+def _no_overlaps(texts) -> list[tuple[str, str]]:
+    fig = texts[0].figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    return [(a[0], b[0]) for a, b in itertools.combinations(boxes, 2) if a[1].overlaps(b[1])]
+
+
+# -- troop levels ----------------------------------------------------------------------------------
+
+
+def test_step_data_equals_the_table(troops, events) -> None:
+    ax = plots.plot_troop_levels(troops, events=events)
+    lines = _by_gid(ax.lines, "troops:")
+    reported = troops[troops["figure_type"] == "reported"]
+    assert reported.groupby(["operation", "scope"], observed=True).ngroups > 1
+    for (op, scope), rows in reported.groupby(["operation", "scope"], observed=True):
+        line = lines[f"troops:{op}:{scope}:reported"]
+        assert line.get_drawstyle() == "steps-post"
+        x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        keep = ~np.isnan(x)
+        rows = rows.sort_values(["date", "id"], kind="stable")
+        np.testing.assert_allclose(x[keep], mdates.date2num(rows["date"]))
+        np.testing.assert_array_equal(y[keep], rows["personnel"].to_numpy(float))
+
+
+def test_reported_announced_and_target_look_different(troops, events) -> None:
+    ax = plots.plot_troop_levels(troops, events=events)
+    lines = list(_by_gid(ax.lines, "troops:").items())
+    styles = {
+        kind: {(ln.get_linestyle(), str(ln.get_markerfacecolor())) for gid, ln in lines if gid.endswith(kind)}
+        for kind in ("reported", "announced", "target")
+    }
+    assert all(styles.values()), styles
+    assert {s[0] for s in styles["reported"]} == {"-"}
+    assert {s[0] for s in styles["announced"]} == {"--"}
+    assert {s[1] for s in styles["target"]} == {"white"}  # hollow
+
+
+def test_a_gap_of_more_than_18_months_breaks_the_line(troops, events) -> None:
+    # Leave out the real 2016-2018 reports: the 2015 and 2019 figures must not be joined.
+    rows = troops[~troops["date"].between("2016-01-01", "2018-12-31")]
+    ax = plots.plot_troop_levels(rows, events=events, operations=["Barkhane"], scopes=["sahel"])
+    line = _by_gid(ax.lines, "troops:")["troops:Barkhane:sahel:reported"]
+    x = np.asarray(line.get_xdata(), float)
+    breaks = np.flatnonzero(np.isnan(x))
+    assert len(breaks) == 1
+    before, after = mdates.num2date(x[breaks[0] - 1]), mdates.num2date(x[breaks[0] + 1])
+    assert (before.year, after.year) == (2015, 2019)
+
+
+def test_milestones_are_annotated_without_overlap(troops, events) -> None:
+    ax = plots.plot_troop_levels(troops, events=events)
+    notes = _by_gid(ax.texts, "event:")
+    lo, hi = (pd.Timestamp(d).tz_localize(None) for d in mdates.num2date(ax.get_xlim()))
+    expected = events[events["milestone"].astype(bool) & events["date"].between(lo, hi)]
+    assert {f"event:{i}" for i in expected["id"]} == set(notes)
+    for row in expected.itertuples():
+        assert _flat(row.title) in _flat(notes[f"event:{row.id}"].get_text())
+    for kind in MILESTONE_KINDS:  # the turning points the issue names are all there
+        assert any(kind in gid for gid in notes), kind
+    assert _no_overlaps(list(notes.values())) == []
+
+
+def test_troop_source_line_names_the_publishers_of_the_plotted_rows(troops, events) -> None:
+    ax = plots.plot_troop_levels(troops, events=events, operations=["Serval"])
+    shown = troops[troops["operation"] == "Serval"]
+    noted = events[events["id"].isin([g.split(":", 1)[1] for g in _by_gid(ax.texts, "event:")])]
+    _assert_cites(ax, shown, noted)
+    assert ax.get_title(loc="left")
+
+
+def test_peak_troop_level(troops) -> None:
+    value, date, row = plots.peak_troop_level(troops)
+    reported = troops[troops["figure_type"] == "reported"]
+    assert value == reported["personnel"].max()
+    assert date == reported.loc[reported["personnel"] == value, "date"].min()
+    assert row["figure_type"] == "reported" and row["personnel"] == value
+
+
+def test_a_given_axes_is_used_and_returned(troops, events) -> None:
+    _, ax = plt.subplots()
+    assert plots.plot_troop_levels(troops, events=events, ax=ax) is ax
+
+
+# -- costs -----------------------------------------------------------------------------------------
+
+
+def test_one_bar_per_year_in_range_per_coverage(costs) -> None:
+    ax = plots.plot_costs(costs, start=2012, end=2022)
+    bars = [p.get_gid().split(":") for p in ax.patches if (p.get_gid() or "").startswith("bar:")]
+    drawn = pd.DataFrame(bars, columns=["bar", "coverage", "year", "kind"]).astype({"year": int})
+    assert not drawn.duplicated(["coverage", "year"]).any()
+    in_range = costs[costs["year"].between(2012, 2022)]
+    for coverage, rows in in_range.groupby("coverage", observed=True):
+        assert sorted(drawn.loc[drawn["coverage"] == coverage, "year"]) == sorted(rows["year"].unique())
+    # All OPEX has a figure every year: one bar for each.
+    assert sorted(drawn.loc[drawn["coverage"] == "opex_all", "year"]) == list(range(2012, 2023))
+
+
+def test_bar_heights_prefer_spent_over_estimate_over_budget(costs) -> None:
+    ax = plots.plot_costs(costs)
+    heights = {p.get_gid(): p.get_height() for p in ax.patches if (p.get_gid() or "").startswith("bar:")}
+    for (year, coverage), rows in costs.groupby(["year", "coverage"], observed=True):
+        kind = next(k for k in ("executed", "estimate", "budget") if (rows["cost_type"] == k).any())
+        assert (
+            heights[f"bar:{coverage}:{year}:{kind}"]
+            == rows.loc[rows["cost_type"] == kind, "amount_eur_m"].min()
+        )
+
+
+def test_estimates_and_budgets_look_different_from_spent(costs) -> None:
+    ax = plots.plot_costs(costs)
+    looks = {}
+    for p in ax.patches:
+        gid = p.get_gid() or ""
+        if gid.startswith("bar:opex_all:"):
+            looks.setdefault(gid.rsplit(":", 1)[1], (p.get_hatch(), tuple(np.round(p.get_facecolor(), 3))))
+    assert set(looks) == {"executed", "estimate", "budget"}
+    assert len(set(looks.values())) == 3
+    assert looks["executed"][0] is None and looks["estimate"][0] and looks["budget"][0]
+
+
+def test_constant_euros_are_nominal_times_the_index_ratio(costs, cpi) -> None:
+    base = int(cpi["year"].max())
+    index = dict(zip(cpi["year"].astype(int), cpi["index"], strict=True))
+    row = costs[costs["year"].isin(index) & (costs["year"] != base)].iloc[0]
+    expected = row["amount_eur_m"] * index[base] / index[int(row["year"])]
+    converted = plots.to_constant_euros(costs, cpi, base).set_index("id")
+    assert converted.loc[row["id"], "amount_constant_eur_m"] == pytest.approx(expected)
+    assert converted.loc[row["id"], "amount_eur_m"] == row["amount_eur_m"]  # nominal kept as observed
+
+    # The bar drawn is that same product, and the index rows used are cited.
+    year, coverage = int(row["year"]), str(row["coverage"])
+    ax = plots.plot_costs(
+        costs, cpi=cpi, constant=True, base_year=base, start=year, end=year, coverages=[coverage]
+    )
+    drawn = [p for p in ax.patches if (p.get_gid() or "").startswith(f"bar:{coverage}:{year}:")]
+    picked = plots.annual_costs(plots.to_constant_euros(costs, cpi, base), "amount_constant_eur_m")
+    picked = picked[(picked["year"] == year) & (picked["coverage"] == coverage)]
+    assert [p.get_height() for p in drawn] == pytest.approx(list(picked["amount"]))
+    assert str(base) in ax.get_ylabel()
+    assert set(data.cite(cpi)["publisher"]) <= _publishers(ax)[0]
+
+
+def test_a_year_outside_the_index_is_left_out_not_guessed(costs, cpi) -> None:
+    year = int(costs["year"].min())
+    partial = cpi[cpi["year"] != year]
+    converted = plots.to_constant_euros(costs, partial, int(partial["year"].max()))
+    assert converted.loc[converted["year"] == year, "amount_constant_eur_m"].isna().all()
+    totals = plots.total_cost(costs, cpi=partial, constant=True, start=year, end=year + 1)
+    assert totals["no_index"].sum() > 0
+
+
+def test_cumulative_line_ends_at_the_total(costs) -> None:
+    ax = plots.plot_costs(costs, coverages=["opex_all"], cumulative=True)
+    twin = next(a for a in ax.figure.axes if a is not ax)
+    line = _by_gid(twin.lines, "cumulative:")["cumulative:opex_all"]
+    total = plots.total_cost(costs, coverages=["opex_all"])
+    assert np.nanmax(np.asarray(line.get_ydata(), float)) == pytest.approx(total.loc["opex_all", "total"])
+
+
+def test_total_cost_is_the_sum_of_the_bars(costs) -> None:
+    ax = plots.plot_costs(costs, start=2015, end=2020)
+    totals = plots.total_cost(costs, start=2015, end=2020)
+    for coverage in totals.index:
+        bars = [p.get_height() for p in ax.patches if (p.get_gid() or "").startswith(f"bar:{coverage}:")]
+        assert sum(bars) == pytest.approx(totals.loc[coverage, "total"])
+    text = plots.describe_total_cost(totals)
+    assert text.startswith("Total cost 2015-2020, millions of nominal euros") and "0x" not in text
+
+
+def test_cost_source_line_names_only_the_publishers_of_the_plotted_rows(costs) -> None:
+    ax = plots.plot_costs(costs, start=2019, end=2019)
+    _assert_cites(ax, costs[costs["year"] == 2019])
+    assert "thousands" not in ax.get_ylabel() and "euros" in ax.get_ylabel()
+
+
+# -- timeline --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lanes", ["category", "country"])
+def test_timeline_labels_do_not_overlap(events, lanes) -> None:
+    ax = plots.plot_timeline(events, lanes=lanes)
+    labels = [t for t in ax.texts if t.get_gid() == "timeline-label"]
+    assert sorted(t.get_text() for t in labels) == sorted(events["title"])
+    assert _no_overlaps(labels) == []
+    fig = ax.figure
+    box = ax.get_window_extent(fig.canvas.get_renderer())
+    for t in labels:  # and every label is inside the plot, left to right
+        ext = t.get_window_extent()
+        assert box.x0 - 1 <= ext.x0 and ext.x1 <= box.x1 + 1, t.get_text()
+
+
+def test_timeline_labels_fit_a_given_axes(events) -> None:
+    _, ax = plt.subplots(figsize=(10, 6))
+    ax = plots.plot_timeline(events, start="2020-01-01", end="2022-12-31", ax=ax)
+    labels = [t for t in ax.texts if t.get_gid() == "timeline-label"]
+    assert labels and _no_overlaps(labels) == []
+
+
+def test_timeline_highlights_milestones_or_the_ids_given(events) -> None:
+    ax = plots.plot_timeline(events)
+    bold = {t.get_text() for t in ax.texts if t.get_gid() == "timeline-label" and t.get_weight() == "bold"}
+    assert bold == set(events.loc[events["milestone"].astype(bool), "title"])
+    one = events.iloc[3]
+    ax = plots.plot_timeline(events, highlight=[one["id"]])
+    bold = {t.get_text() for t in ax.texts if t.get_gid() == "timeline-label" and t.get_weight() == "bold"}
+    assert bold == {one["title"]}
+
+
+@pytest.mark.parametrize("categories", [["coup"], None])
+def test_timeline_source_line_and_title(events, categories) -> None:
+    ax = plots.plot_timeline(events, categories=categories)
+    shown = events if categories is None else events[events["category"].isin(categories)]
+    _assert_cites(ax, shown)
+    assert "sequence of events" in ax.get_title(loc="left")
+
+
+def test_events_table_is_tidy(events) -> None:
+    table = plots.events_table(events)
+    assert list(table.columns) == ["date", "category", "place", "title", "sources"]
+    assert len(table) == len(events) and table["title"].tolist() == events["title"].tolist()
+    assert table["sources"].str.len().gt(0).all()
+    gao = table[table["title"] == events.loc[events["place_id"] == "gao", "title"].iloc[0]]
+    assert gao["place"].iloc[0] == "Gao, Mali"
+    first = events.iloc[0]
+    for publisher in data.cite(events.iloc[[0]])["publisher"]:
+        assert publisher in table.loc[table["title"] == first["title"], "sources"].iloc[0]
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+BAD = [
+    ("plot_troop_levels", {"start": "2021-01-01", "end": "2020-01-01"}, "end"),
+    ("plot_troop_levels", {"operations": ["Barkane"]}, "operations"),
+    ("plot_troop_levels", {"scopes": ["africa"]}, "scopes"),
+    ("plot_troop_levels", {"start": "2012-01-01", "end": "2012-06-30"}, "start, end"),
+    ("plot_costs", {"start": 2020, "end": 2015}, "end"),
+    ("plot_costs", {"start": 2005, "end": 2015}, "start"),
+    ("plot_costs", {"coverages": ["war"]}, "coverages"),
+    ("plot_costs", {"constant": True, "base_year": 1999}, "base_year"),
+    ("plot_costs", {"constant": "yes"}, "constant"),
+    ("plot_costs", {"start": 2023, "end": 2023}, "start, end"),
+    ("plot_timeline", {"categories": ["war"]}, "categories"),
+    ("plot_timeline", {"lanes": "region"}, "lanes"),
+    ("plot_timeline", {"highlight": ["no-such-event"]}, "highlight"),
+    ("plot_timeline", {"start": "2024-01-01"}, "start"),
+    ("to_constant_euros", {"base_year": 1999}, "base_year"),
+]
+
+
+@pytest.mark.parametrize(("func", "kwargs", "name"), BAD, ids=[f"{f}-{n}" for f, _, n in BAD])
+def test_bad_input_names_the_parameter_in_one_line(func, kwargs, name, costs, cpi) -> None:
+    if func == "to_constant_euros":
+        call = lambda: plots.to_constant_euros(costs, cpi, **kwargs)  # noqa: E731
+    else:
+        call = lambda: getattr(plots, func)(**kwargs)  # noqa: E731
+    with pytest.raises(ParameterError) as err:
+        call()
+    message = str(err.value)
+    assert message.startswith(f"{name}:") and "\n" not in message
