@@ -30,18 +30,6 @@ def _save(fig: matplotlib.figure.Figure, path: Path) -> Path:
     return path
 
 
-def make_map(path: Path = DOCS / "map.png") -> Path:
-    """The default map: Timbuktu, Gao, Kidal, Kati and Bamako, every French base in the data."""
-    import matplotlib.pyplot as plt
-
-    from sahel_analysis.maps import plot_map
-
-    ax = plot_map()
-    out = _save(ax.figure, path)
-    plt.close(ax.figure)
-    return out
-
-
 def _plot_and_save(path: Path, draw: Callable[[], matplotlib.axes.Axes]) -> Path:
     import matplotlib.pyplot as plt
 
@@ -49,6 +37,13 @@ def _plot_and_save(path: Path, draw: Callable[[], matplotlib.axes.Axes]) -> Path
     out = _save(ax.figure, path)
     plt.close(ax.figure)
     return out
+
+
+def make_map(path: Path = DOCS / "map.png") -> Path:
+    """The default map: Timbuktu, Gao, Kidal, Kati and Bamako, every French base in the data."""
+    from sahel_analysis.maps import plot_map
+
+    return _plot_and_save(path, plot_map)
 
 
 def make_troop_levels(path: Path = DOCS / "troop_levels.png") -> Path:
@@ -72,11 +67,38 @@ def make_timeline(path: Path = DOCS / "timeline.png") -> Path:
     return _plot_and_save(path, plot_timeline)
 
 
+def make_briefing(path: Path = DOCS / "briefing.png") -> Path:
+    """The first screen of the briefing as of the article's week, as headless Chromium shows it."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from sahel_analysis.build import NOTEBOOK_DIR, build, plan
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("make_figures.py briefing: needs Debian's chromium (apt-get install chromium)")
+    jobs = plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"])
+    (result,) = build(jobs, REPO / "build")
+    if result.status not in ("built", "up-to-date"):
+        raise SystemExit(f"the briefing did not build: {result.message}")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--hide-scrollbars", "--window-size=1200,1500",
+             f"--screenshot={path}", result.output.resolve().as_uri()],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return path
+
+
 FIGURES: dict[str, Callable[[], Path]] = {
     "map": make_map,
     "troop_levels": make_troop_levels,
     "costs": make_costs,
     "timeline": make_timeline,
+    "briefing": make_briefing,
 }
 
 

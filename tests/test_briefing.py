@@ -58,7 +58,9 @@ def test_time_since_last_coup() -> None:
     assert briefing.since_last_coup(when).value == (when - last).days
 
 
-@pytest.mark.parametrize("bad", ["2011-01-01", (dt.date.today() + dt.timedelta(days=1)).isoformat(), "June 2021", 2021])
+@pytest.mark.parametrize(
+    "bad", ["2011-01-01", (dt.date.today() + dt.timedelta(days=1)).isoformat(), "June 2021", 2021]
+)
 def test_as_of_outside_the_record_is_refused(bad) -> None:
     with pytest.raises(ParameterError, match="as_of: expected"):
         briefing.check_as_of(bad)

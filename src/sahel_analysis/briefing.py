@@ -122,7 +122,7 @@ def since_last_coup(as_of: Any) -> Figure:
     row = coups.iloc[[-1]]
     r = row.iloc[0]
     days = (when - r["date"]).days
-    text = f"{days:,} days since {r['title']} ({r['date']:%d %B %Y})"
+    text = f"{days:,} days since the coup of {r['date']:%d %B %Y} ({r['title']})"
     return Figure("Time since the last coup in Mali", days, text, r["date"], row)
 
 
@@ -225,7 +225,9 @@ def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
         f"Known operation costs: <strong>{escape(cost.text)}</strong>.",
     ]
     if coup.value is not None:
-        parts.append(f"It had been <strong>{escape(coup.text)}</strong>.")
+        parts.append(
+            f"It had been <strong>{coup.value:,} days</strong> since the last coup in Mali, on {coup.date:%d %B %Y}."
+        )
     return "<p>" + " ".join(parts) + "</p>"
 
 
