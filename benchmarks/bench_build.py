@@ -104,7 +104,9 @@ def main() -> None:
     print(f"peak RSS of the cold build (process tree): {peak / 2**30:.2f} GB (target <= 1.5 GB)")
     print(f"python startup alone: {bare:.3f} s")
     print(f"import sahel_analysis: {ours:.3f} s; import geopandas, matplotlib.pyplot: {heavy:.3f} s")
-    print(f"  ratio {ours / heavy:.2f}; sahel_analysis adds {max(both - heavy, 0):.3f} s on top (target <= 0.3 s)")
+    print(
+        f"  ratio {ours / heavy:.2f}; sahel_analysis adds {max(both - heavy, 0):.3f} s on top (target <= 0.3 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -193,3 +193,16 @@ def test_list_command_shows_every_notebook(capsys) -> None:
     out = capsys.readouterr().out
     for nb in sorted(build.NOTEBOOK_DIR.glob("*.ipynb")):
         assert nb.stem in out
+
+
+def test_a_changed_input_file_reruns_the_notebook(project: Path, tmp_path: Path, capsys) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text("a\n")
+    args = ["build", str(project / "other.ipynb"), "-o", str(tmp_path / "out"), "-p", "label", str(source)]
+    assert main(args) == 0
+    assert main(args) == 0
+    source.write_text("a\nb\n")
+    assert main(args) == 0
+    lines = capsys.readouterr().out
+    assert len(re.findall(r"other\s+built", lines)) == 2
+    assert len(re.findall(r"other\s+up-to-date", lines)) == 1

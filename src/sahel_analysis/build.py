@@ -215,9 +215,24 @@ def _library_version() -> str:
     return _hash_tree(PACKAGE_DIR, ["*.py", "*.mplstyle", "*.j2", "*.json"])[:12]
 
 
+def _input_files(job: Job) -> dict[str, list[int]]:
+    """Files named by parameters (e.g. an ACLED export): a new download must trigger a rebuild."""
+    found = {}
+    for value in job.params.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item:
+                path = job.notebook.parent / item
+                if path.is_file():
+                    stat = path.stat()
+                    found[str(path.resolve())] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
 def _fingerprint(job: Job, data: str, lib: str) -> str:
     payload = json.dumps(
-        {"params": job.params, "data": data, "lib": lib, "version": __version__}, sort_keys=True, default=str
+        {"params": job.params, "data": data, "lib": lib, "version": __version__, "files": _input_files(job)},
+        sort_keys=True,
+        default=str,
     )
     return hashlib.sha256(job.notebook.read_bytes() + payload.encode()).hexdigest()
 
