@@ -718,19 +718,8 @@ def plot_map(
             return x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1
 
         # Markers: bases (squares) under places (dots); each its own artist, gid = its id.
-        for i in base_ids:
-            ax.scatter(
-                *xy[i],
-                s=64,
-                marker="s",
-                facecolor=PALETTE["vermillion"],
-                edgecolor="white",
-                lw=0.8,
-                zorder=5,
-                gid=BASE_GID + i,
-            )
-        for i in ids:
-            ax.scatter(*xy[i], s=24, color="black", edgecolor="white", lw=0.7, zorder=6, gid=PLACE_GID + i)
+        for i in [*base_ids, *(i for i in ids if i not in base_ids)]:
+            _draw_marker(ax, xy[i], i, base=i in base_ids, place=i in ids)
 
         renderer = fig.canvas.get_renderer()
         placer = _Placer(ax, renderer, [])
@@ -858,6 +847,25 @@ def plot_map(
     return ax
 
 
+def _draw_marker(ax: Axes, xy: tuple[float, float], key: str, *, base: bool, place: bool) -> None:
+    """A base square and/or a place dot at ``xy``, each its own artist with its id as gid."""
+    from sahel_analysis.style import PALETTE
+
+    if base:
+        ax.scatter(
+            *xy,
+            s=64,
+            marker="s",
+            facecolor=PALETTE["vermillion"],
+            edgecolor="white",
+            lw=0.8,
+            zorder=5,
+            gid=BASE_GID + key,
+        )
+    if place:
+        ax.scatter(*xy, s=24, color="black", edgecolor="white", lw=0.7, zorder=6, gid=PLACE_GID + key)
+
+
 def _zoom_inset(
     ax: Axes,
     group: list[str],
@@ -870,7 +878,6 @@ def _zoom_inset(
     rect: Sequence[float],
 ) -> Axes:
     """A zoom on places too close together for the main map's scale, with its own labels."""
-    from sahel_analysis.style import PALETTE
 
     inset = ax.inset_axes(rect)
     inset.set_gid("zoom-inset")
@@ -897,19 +904,7 @@ def _zoom_inset(
     visible = [i for i in xy if x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
     shown = [i for i in visible if i in ids or i in base_ids]
     for i in shown:
-        if i in base_ids:
-            inset.scatter(
-                *xy[i],
-                s=64,
-                marker="s",
-                facecolor=PALETTE["vermillion"],
-                edgecolor="white",
-                lw=0.8,
-                zorder=5,
-                gid=BASE_GID + i,
-            )
-        if i in ids:
-            inset.scatter(*xy[i], s=24, color="black", edgecolor="white", lw=0.7, zorder=6, gid=PLACE_GID + i)
+        _draw_marker(inset, xy[i], i, base=i in base_ids, place=i in ids)
         placer.add_point(*xy[i], radius_pt=5.5 if i in base_ids else 3.5)
     for i in shown:
         placer.place(

@@ -160,6 +160,16 @@ def _given(**params: Any) -> str:
     return ", ".join(names) or "data"
 
 
+def _in_dates(frame: pd.DataFrame, first: Any, last: Any, column: str = "date") -> pd.Series:
+    """Rows dated within [first, last]; None leaves that end open."""
+    mask = pd.Series(True, index=frame.index)
+    if first is not None:
+        mask &= frame[column] >= pd.Timestamp(first)
+    if last is not None:
+        mask &= frame[column] <= pd.Timestamp(last)
+    return mask
+
+
 def _keep(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
     out = frame[mask.to_numpy()].copy()
     out.attrs.update(frame.attrs)
@@ -181,11 +191,7 @@ def select_troop_levels(
     first, last = check_date_range("start", start, "end", end)
     ops = check_choices("operations", operations, allowed_values("troop_levels", "operation"))
     scs = check_choices("scopes", scopes, allowed_values("troop_levels", "scope"))
-    mask = pd.Series(True, index=troops.index)
-    if first is not None:
-        mask &= troops["date"] >= pd.Timestamp(first)
-    if last is not None:
-        mask &= troops["date"] <= pd.Timestamp(last)
+    mask = _in_dates(troops, first, last)
     if ops is not None:
         mask &= troops["operation"].isin(ops)
     if scs is not None:
@@ -233,11 +239,7 @@ def select_events(
     """The events dated within [start, end] in the given categories."""
     first, last = check_date_range("start", start, "end", end)
     cats = check_choices("categories", categories, allowed_values("events", "category"))
-    mask = pd.Series(True, index=events.index)
-    if first is not None:
-        mask &= events["date"] >= pd.Timestamp(first)
-    if last is not None:
-        mask &= events["date"] <= pd.Timestamp(last)
+    mask = _in_dates(events, first, last)
     if cats is not None:
         mask &= events["category"].isin(cats)
     out = _keep(events, mask)
