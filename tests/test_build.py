@@ -206,3 +206,18 @@ def test_a_changed_input_file_reruns_the_notebook(project: Path, tmp_path: Path,
     lines = capsys.readouterr().out
     assert len(re.findall(r"other\s+built", lines)) == 2
     assert len(re.findall(r"other\s+up-to-date", lines)) == 1
+
+
+def test_parallel_build_with_a_relative_output_keeps_the_working_directory(
+    project: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    nbs = [str(project / "good.ipynb"), str(project / "other.ipynb")]
+    assert main(["build", *nbs, "-o", "site", "-j", "2"]) == 0
+    assert Path.cwd() == tmp_path
+    assert sorted(p.name for p in (tmp_path / "site").glob("*.html")) == [
+        "good.html",
+        "index.html",
+        "other.html",
+    ]
+    assert not (project / "site").exists()

@@ -187,18 +187,13 @@ def notebook_runs(tmp_path_factory):
 
     import papermill as pm
 
+    from sahel_analysis.build import execute
+
     out = tmp_path_factory.mktemp("nb")
 
     def run(name):
         try:
-            pm.execute_notebook(
-                NOTEBOOK,
-                out / f"{name}.ipynb",
-                parameters=RUNS[name],
-                kernel_name="python3",
-                progress_bar=False,
-                cwd=str(NOTEBOOK.parent),
-            )
+            execute(NOTEBOOK, out / f"{name}.ipynb", RUNS[name])
             return None
         except pm.PapermillExecutionError as err:
             return err

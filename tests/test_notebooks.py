@@ -58,14 +58,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], obje
         nb, name = job
         target = out / f"{nb}--{name}.ipynb"
         try:
-            pm.execute_notebook(
-                str(NOTEBOOKS / f"{nb}.ipynb"),
-                str(target),
-                parameters=RUNS[nb][name],
-                kernel_name="python3",
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-            )
+            build.execute(NOTEBOOKS / f"{nb}.ipynb", target, RUNS[nb][name])
         except pm.PapermillExecutionError as err:
             return err
         return nbformat.read(target, as_version=4)

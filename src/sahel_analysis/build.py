@@ -381,9 +381,29 @@ def _strip_run_metadata(nb: Any) -> None:
             pm.pop(key, None)
 
 
+def execute(notebook: Path, output: Path, parameters: dict[str, Any] | None = None) -> Any:
+    """Run ``notebook`` through papermill into ``output``, with a kernel started in its folder.
+
+    Safe to call from several threads: papermill's own ``cwd=`` would chdir the whole process,
+    which races between threads and can leave the process in another folder.
+    Raises papermill's ``PapermillExecutionError`` when a cell fails.
+    """
+    import papermill as pm
+
+    return pm.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters=parameters or {},
+        kernel_name="python3",
+        resources={"metadata": {"path": str(Path(notebook).resolve().parent)}},
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=False,
+    )
+
+
 def _run(job: Job, out: Path, fingerprint: str, data: str) -> Result:
     import nbformat
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
@@ -397,16 +417,7 @@ def _run(job: Job, out: Path, fingerprint: str, data: str) -> Result:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        pm.execute_notebook(
-            str(job.notebook),
-            str(tmp),
-            parameters=job.params,
-            kernel_name="python3",
-            cwd=str(job.notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-        )
+        execute(job.notebook, tmp, job.params)
     except PapermillExecutionError as err:
         seconds = time.perf_counter() - start
         state.unlink(missing_ok=True)
@@ -499,6 +510,7 @@ def build(
 ) -> list[Result]:
     """Run the jobs that are out of date, in parallel, and refresh ``out/index.html``."""
     say = progress or (lambda _msg: None)
+    out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     data, lib = data_version(), _library_version()
     results: dict[int, Result] = {}
