@@ -221,3 +221,37 @@ def test_parallel_build_with_a_relative_output_keeps_the_working_directory(
         "other.html",
     ]
     assert not (project / "site").exists()
+
+
+def test_ctrl_c_stops_kernels_and_leaves_no_partial_output(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sahel_analysis", "build", str(slow), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    kernels: list[psutil.Process] = []
+    while not kernels and time.monotonic() < deadline:
+        kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        time.sleep(0.2)
+    assert kernels, "no kernel started"
+    time.sleep(2)  # let the notebook reach its long cell
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    _, alive = psutil.wait_procs(kernels, timeout=5)
+    assert alive == []
+    leftovers = [p.name for p in out.rglob("*") if p.is_file() and p.name != "index.html"]
+    assert leftovers == []

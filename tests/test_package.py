@@ -53,3 +53,21 @@ def test_module_entry_point_reports_version() -> None:
     import sahel_analysis
 
     assert sahel_analysis.__version__ in out.stdout
+
+
+def test_notebooks_are_committed_without_outputs_except_kept_ones() -> None:
+    import json
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] != "code" or not cell.get("outputs"):
+                continue
+            source = "".join(cell["source"])
+            assert cell["metadata"].get("keep_output") and source.startswith("# NBVAL_CHECK_OUTPUT"), (
+                f"{path.name}, cell {i + 1}: stored outputs; only '# NBVAL_CHECK_OUTPUT' cells with "
+                "metadata keep_output keep theirs"
+            )
+            assert all(o["output_type"] == "stream" for o in cell["outputs"]), (
+                "keep text, not reprs or images"
+            )

@@ -316,7 +316,9 @@ def notebook_title(nb: dict[str, Any], fallback: str) -> tuple[str, str]:
                 break
             if line and not line.startswith("#"):
                 paragraph.append(line)
-        return lines[heading][2:].strip(), " ".join(paragraph)
+        # The index is plain text: drop the Markdown marks a summary may carry.
+        summary = re.sub(r"[`*_]{1,2}([^`*_]+)[`*_]{1,2}", r"\1", " ".join(paragraph))
+        return lines[heading][2:].strip(), summary
     return fallback, ""
 
 
@@ -410,7 +412,8 @@ def _run(job: Job, out: Path, fingerprint: str, data: str) -> Result:
     source = _load_notebook(job.notebook)
     title, summary = notebook_title(source, job.notebook.stem)
     if job.variant:
-        title = f"{title} ({job.variant})"
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
+        title = f"{title} ({job.variant}: {shown})" if shown else f"{title} ({job.variant})"
     state = out / STATE_DIR / f"{job.stem}.json"
     html_path = out / f"{job.stem}.html"
     fd, tmp_name = tempfile.mkstemp(dir=out, prefix=f".{job.stem}.", suffix=".ipynb")
