@@ -105,9 +105,11 @@ def test_noop_rebuild_does_nothing(project: Path, first_build, capsys) -> None:
     out, _, _ = first_build
     before = _digest(out)
     capsys.readouterr()
-    assert main(["build", str(project / "good.ipynb"), str(project / "other.ipynb"), "-o", str(out)]) == 0
+    nbs = [str(project / f"{n}.ipynb") for n in ("good", "other", "skip")]
+    assert main(["build", *nbs, "-o", str(out)]) == 0
     summary = capsys.readouterr().out
     assert re.search(r"good\s+up-to-date", summary) and re.search(r"other\s+up-to-date", summary)
+    assert re.search(r"skip\s+skipped\s+0\.0", summary), "a skipped notebook with the same inputs is not run again"
     after = _digest(out)
     assert {k: v for k, v in after.items() if k != "index.html"} == {
         k: v for k, v in before.items() if k != "index.html"

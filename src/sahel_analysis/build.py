@@ -428,6 +428,9 @@ def _run(job: Job, out: Path, fingerprint: str, data: str) -> Result:
         (out / f"{job.stem}.ipynb").unlink(missing_ok=True)
         if err.ename == NotebookSkipped.__name__:
             tmp.unlink(missing_ok=True)
+            # Remembered, so that a rebuild with the same inputs skips it without a kernel.
+            record = {"fingerprint": fingerprint, "status": "skipped", "reason": err.evalue}
+            _atomic_write(state, json.dumps(record, indent=1, sort_keys=True).encode())
             return Result(job, "skipped", seconds, None, err.evalue)
         failed = out / f"{job.stem}.FAILED.ipynb"
         os.chmod(tmp, 0o644)
@@ -448,6 +451,7 @@ def _run(job: Job, out: Path, fingerprint: str, data: str) -> Result:
     record = {
         "fingerprint": fingerprint,
         "notebook": job.notebook.name,
+        "status": "built",
         "html": html_path.name,
         "title": title,
         "summary": summary,
@@ -462,7 +466,7 @@ def write_index(out: Path) -> Path:
     entries = []
     for path in sorted((out / STATE_DIR).glob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
-        if (out / record["html"]).is_file():
+        if record.get("status") == "built" and (out / record["html"]).is_file():
             entries.append(record)
     items = "\n".join(
         f'<li><a href="{html.escape(r["html"])}">{html.escape(r["title"])}</a>'
@@ -503,6 +507,10 @@ def _stop_children() -> None:
         child.kill()
 
 
+def _code_cells(path: Path) -> int:
+    return sum(c.get("cell_type") == "code" for c in _load_notebook(path)["cells"])
+
+
 def build(
     jobs: Sequence[Job],
     out: Path,
@@ -522,11 +530,18 @@ def build(
         fingerprint = _fingerprint(job, data, lib)
         state = out / STATE_DIR / f"{job.stem}.json"
         html_path = out / f"{job.stem}.html"
-        fresh = not force and state.is_file() and html_path.is_file()
-        if fresh and json.loads(state.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
-            results[i] = Result(job, "up-to-date", 0.0, html_path)
-            continue
+        record = json.loads(state.read_text(encoding="utf-8")) if state.is_file() and not force else {}
+        if record.get("fingerprint") == fingerprint:
+            if record.get("status") == "skipped":
+                results[i] = Result(job, "skipped", 0.0, None, record.get("reason", ""))
+                continue
+            if html_path.is_file():
+                results[i] = Result(job, "up-to-date", 0.0, html_path)
+                continue
         todo.append((i, job, fingerprint))
+    # Longest first, so that the last notebook to finish does not run alone: the count of code
+    # cells is a fair proxy for the work a notebook does.
+    todo.sort(key=lambda item: -_code_cells(item[1].notebook))
     if todo:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(
             [str(_kernel_dir()), *filter(None, [os.environ.get("JUPYTER_PATH")])]
