@@ -96,3 +96,23 @@ def test_the_article_coup_dates_are_flagged() -> None:
     claims = briefing.load_claims()
     dated = claims[claims["topic"] == "date"]
     assert (dated["verdict"] == "inconsistent").any()
+
+
+def test_the_briefing_builds_with_each_named_parameter_set(tmp_path) -> None:
+    import html
+
+    import yaml
+
+    from sahel_analysis.build import NOTEBOOK_DIR, build, plan
+
+    sets = sorted((NOTEBOOK_DIR / "params").glob("*.yaml"))
+    assert len(sets) >= 3
+    results = build(plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, sets), tmp_path, workers=2)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for params, result in zip(sets, results, strict=True):
+        assert result.status == "built", result.message
+        assert result.output.name in index
+        when = pd.Timestamp(yaml.safe_load(params.read_text())["as_of"])
+        page = html.unescape(result.output.read_text(encoding="utf-8"))
+        for figure in briefing.key_figures(when):
+            assert figure.text in page, (params.name, figure.label)
