@@ -109,7 +109,9 @@ def test_noop_rebuild_does_nothing(project: Path, first_build, capsys) -> None:
     assert main(["build", *nbs, "-o", str(out)]) == 0
     summary = capsys.readouterr().out
     assert re.search(r"good\s+up-to-date", summary) and re.search(r"other\s+up-to-date", summary)
-    assert re.search(r"skip\s+skipped\s+0\.0", summary), "a skipped notebook with the same inputs is not run again"
+    assert re.search(r"skip\s+skipped\s+0\.0", summary), (
+        "a skipped notebook with the same inputs is not run again"
+    )
     after = _digest(out)
     assert {k: v for k, v in after.items() if k != "index.html"} == {
         k: v for k, v in before.items() if k != "index.html"
