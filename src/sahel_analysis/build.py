@@ -15,12 +15,14 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
 import tokenize
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -322,8 +324,14 @@ def notebook_title(nb: dict[str, Any], fallback: str) -> tuple[str, str]:
     return fallback, ""
 
 
-def _kernel_dir() -> Path:
-    """A kernelspec for this very interpreter, so papermill never picks another environment's python3."""
+@contextmanager
+def _own_kernel() -> Iterator[None]:
+    """Make "python3" mean this very interpreter while the block runs.
+
+    papermill would otherwise take whichever python3 kernelspec Jupyter finds first, possibly
+    another environment's (NoSuchKernel, or the wrong packages). JUPYTER_PATH comes first in
+    Jupyter's search, so a spec placed there wins.
+    """
     root = Path(tempfile.mkdtemp(prefix="sahel-kernels-"))
     spec = root / "kernels" / "python3"
     spec.mkdir(parents=True)
@@ -339,7 +347,16 @@ def _kernel_dir() -> Path:
     spec.joinpath("kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "Python 3 (sahel-analysis)", "language": "python"})
     )
-    return root
+    before = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(root), *filter(None, [before])])
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = before
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _render_html(executed: Any, job: Job, title: str, data: str) -> bytes:
@@ -543,25 +560,23 @@ def build(
     # cells is a fair proxy for the work a notebook does.
     todo.sort(key=lambda item: -_code_cells(item[1].notebook))
     if todo:
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(
-            [str(_kernel_dir()), *filter(None, [os.environ.get("JUPYTER_PATH")])]
-        )
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         say(f"running {len(todo)} notebook(s) with {workers} worker(s); {len(results)} up to date")
-        pool = ThreadPoolExecutor(max_workers=workers)
-        try:
-            futures = {}
-            for i, job, fingerprint in todo:
-                say(f"  start  {job.stem}")
-                futures[pool.submit(_run, job, out, fingerprint, data)] = i
-            for future in as_completed(futures):
-                result = future.result()
-                results[futures[future]] = result
-                say(f"  {result.status:<6} {result.job.stem} ({result.seconds:.1f} s)")
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            _stop_children()
-            raise
-        pool.shutdown()
+        with _own_kernel():
+            pool = ThreadPoolExecutor(max_workers=workers)
+            try:
+                futures = {}
+                for i, job, fingerprint in todo:
+                    say(f"  start  {job.stem}")
+                    futures[pool.submit(_run, job, out, fingerprint, data)] = i
+                for future in as_completed(futures):
+                    result = future.result()
+                    results[futures[future]] = result
+                    say(f"  {result.status:<6} {result.job.stem} ({result.seconds:.1f} s)")
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                _stop_children()
+                raise
+            pool.shutdown()
     write_index(out)
     return [results[i] for i in range(len(jobs))]
