@@ -116,3 +116,14 @@ def test_the_briefing_builds_with_each_named_parameter_set(tmp_path) -> None:
         page = html.unescape(result.output.read_text(encoding="utf-8"))
         for figure in briefing.key_figures(when):
             assert figure.text in page, (params.name, figure.label)
+
+
+def test_the_briefing_builds_before_the_first_troop_figure(tmp_path) -> None:
+    from sahel_analysis.build import NOTEBOOK_DIR, build, plan
+
+    (result,) = build(plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {"as_of": "2012-02-01"}), tmp_path)
+    assert result.status == "built", result.message
+    page = result.output.read_text(encoding="utf-8")
+    assert "no French deployment had been reported yet" in page
+    first = data.load_troop_levels()["date"].min()
+    assert f"No French troop figure is recorded before {first:%d %B %Y}" in page

@@ -218,12 +218,15 @@ def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
     by = {f.label: f for f in figures}
     troops, cost = by["French troops deployed"], by["Cost of Serval and Barkhane"]
     deaths, coup = by["French military deaths"], by["Time since the last coup in Mali"]
-    parts = [
-        f"As of <strong>{as_of:%d %B %Y}</strong>, the last reported French deployment was "
-        f"<strong>{escape(troops.text)}</strong>.",
-        f"French military deaths stood at <strong>{escape(deaths.text)}</strong>.",
-        f"Known operation costs: <strong>{escape(cost.text)}</strong>.",
-    ]
+    parts = [f"As of <strong>{as_of:%d %B %Y}</strong>,"]
+    if troops.value is None:
+        parts.append("no French deployment had been reported yet.")
+    else:
+        parts.append(f"the last reported French deployment was <strong>{escape(troops.text)}</strong>.")
+    if deaths.value:
+        parts.append(f"French military deaths stood at <strong>{escape(deaths.text)}</strong>.")
+    if cost.value:
+        parts.append(f"Known operation costs: <strong>{escape(cost.text)}</strong>.")
     if coup.value is not None:
         parts.append(
             f"It had been <strong>{coup.value:,} days</strong> since the last coup in Mali, on {coup.date:%d %B %Y}."
