@@ -12,9 +12,8 @@ from sahel_analysis.params import ParameterError, check_date
 if TYPE_CHECKING:
     import pandas as pd
 
-# Which cost rows count towards "what the war cost": the operation-specific lines, best kind first.
+# Which cost rows count towards "what the war cost": the operation-specific lines.
 OPERATION_COVERAGES = ("serval", "barkhane", "sahel")
-COST_TYPE_PREFERENCE = ("executed", "estimate", "budget")
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,9 @@ def operation_costs(as_of: Any) -> tuple[pd.DataFrame, list[int]]:
     """
     costs = data.load_costs(as_of=as_of)
     ops = costs[costs["coverage"].isin(OPERATION_COVERAGES)].copy()
-    ops["rank"] = ops["cost_type"].map({t: i for i, t in enumerate(COST_TYPE_PREFERENCE)}).astype(int)
+    from sahel_analysis.plots import COST_TYPES  # the same order of preference as the cost chart
+
+    ops["rank"] = ops["cost_type"].map({t: i for i, t in enumerate(COST_TYPES)}).astype(int)
     best = ops.sort_values(["year", "rank", "amount_eur_m"]).groupby("year").head(1).drop(columns="rank")
     when = check_date("as_of", as_of) if as_of is not None else None
     last = when.year if when else int(costs["year"].max())
