@@ -41,7 +41,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _notebook(root / "bad.ipynb", "x = 1\n1 / 0")
     _notebook(
         root / "skip.ipynb",
-        "from sahel_analysis.build import NotebookSkipped\nraise NotebookSkipped('no input file')",
+        "from sahel_analysis.errors import NotebookSkipped\nraise NotebookSkipped('no input file')",
     )
     return root
 

@@ -28,15 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from sahel_analysis import __version__
+from sahel_analysis.errors import NotebookSkipped
+from sahel_analysis.paths import DATA_DIR, NOTEBOOK_DIR, PACKAGE_DIR, TEMPLATE_DIR
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parents[1]
-NOTEBOOK_DIR = Path(os.environ.get("SAHEL_ANALYSIS_NOTEBOOKS", REPO_DIR / "notebooks"))
 STATE_DIR = ".state"
-
-
-class NotebookSkipped(Exception):  # noqa: N818 - the name is what a reader of the notebook sees
-    """Raised by a notebook that has nothing to show (e.g. no input file): the build reports it skipped."""
 
 
 class BuildError(Exception):
@@ -208,7 +203,6 @@ def _hash_tree(root: Path, patterns: Iterable[str]) -> str:
 
 def data_version(data_dir: Path | None = None) -> str:
     """A short hash of everything under ``data/``: changes whenever a data file does."""
-    from sahel_analysis.data import DATA_DIR
 
     return _hash_tree(data_dir or DATA_DIR, ["*"])[:12]
 
@@ -364,7 +358,7 @@ def _render_html(executed: Any, job: Job, title: str, data: str) -> bytes:
 
     exporter = HTMLExporter(
         template_name="briefing",
-        extra_template_basedirs=[str(PACKAGE_DIR / "templates")],
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

@@ -15,12 +15,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sahel_analysis.paths import DATA_DIR
+
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
-DATA_DIR = Path(os.environ.get("SAHEL_ANALYSIS_DATA", _REPO_DATA))
 
 TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi", "claims")
 LIST_SEPARATOR = ";"

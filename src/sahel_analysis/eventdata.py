@@ -88,7 +88,7 @@ from typing import IO, TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.build import NotebookSkipped
+from sahel_analysis.errors import NotebookSkipped
 
 if TYPE_CHECKING:
     import pyarrow as pa

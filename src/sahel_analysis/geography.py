@@ -50,10 +50,10 @@ _FILES = {
 def boundaries_dir() -> Path:
     """Directory holding the committed boundary layers (``<data>/boundaries``).
 
-    The data directory is ``sahel_analysis.data.DATA_DIR`` (repo ``data/``, or the
+    The data directory is ``sahel_analysis.paths.DATA_DIR`` (repo ``data/``, or the
     ``SAHEL_ANALYSIS_DATA`` environment variable), so the tables and the layers move together.
     """
-    from sahel_analysis.data import DATA_DIR
+    from sahel_analysis.paths import DATA_DIR
 
     return Path(DATA_DIR) / "boundaries"
 
