@@ -90,6 +90,25 @@ COUNTRIES: dict[str, tuple[str, str, str]] = {
     "694": ("SLE", "Sierra Leone", "context"),
     "624": ("GNB", "Guinea-Bissau", "context"),
     "270": ("GMB", "Gambia", "context"),
+    # West and Central Africa to the Horn: the regional footprint map (Dakar to Libreville,
+    # N'Djamena and Djibouti) needs these, or its frame has blank holes.
+    "266": ("GAB", "Gabon", "context"),
+    "178": ("COG", "Congo", "context"),
+    "226": ("GNQ", "Eq. Guinea", "context"),
+    "678": ("STP", "São Tomé and Principe", "context"),
+    "180": ("COD", "Dem. Rep. Congo", "context"),
+    "024": ("AGO", "Angola", "context"),
+    "728": ("SSD", "S. Sudan", "context"),
+    "800": ("UGA", "Uganda", "context"),
+    "404": ("KEN", "Kenya", "context"),
+    "231": ("ETH", "Ethiopia", "context"),
+    "232": ("ERI", "Eritrea", "context"),
+    "262": ("DJI", "Djibouti", "context"),
+    "706": ("SOM", "Somalia", "context"),
+    # world-atlas gives Somaliland no ISO numeric id; it is keyed by its name instead.
+    "Somaliland": ("SOL", "Somaliland", "context"),
+    "887": ("YEM", "Yemen", "context"),
+    "682": ("SAU", "Saudi Arabia", "context"),
 }
 
 # Natural Earth's nine first-level units of Mali (before Ménaka and Taoudénit were split off
@@ -184,6 +203,7 @@ def extract(tgz: Path, whl: Path, work: Path) -> dict[str, Path]:
 
 def read_countries(path: Path) -> gpd.GeoDataFrame:
     world = gpd.read_file(path, layer="countries").set_crs("EPSG:4326")
+    world["id"] = world["id"].fillna(world["name"])
     keep = world[world["id"].isin(COUNTRIES)].copy()
     missing = set(COUNTRIES) - set(keep["id"])
     if missing:
@@ -196,8 +216,21 @@ def read_countries(path: Path) -> gpd.GeoDataFrame:
     keep["iso3"] = keep["id"].map(lambda i: COUNTRIES[i][0])
     keep["role"] = keep["id"].map(lambda i: COUNTRIES[i][2])
     keep = keep.rename(columns={"id": "iso_n3"})
-    keep["geometry"] = shapely.make_valid(keep.geometry.values)
+    keep["iso_n3"] = pd.Series(
+        [i if i.isdigit() else None for i in keep["iso_n3"]], index=keep.index, dtype=object
+    )
+    keep["geometry"] = [_polygonal(g) for g in shapely.make_valid(keep.geometry.values)]
     return keep[["iso3", "iso_n3", "name", "role", "geometry"]].reset_index(drop=True)
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Drop the slivers of line that make_valid leaves beside some countries' polygons.
+
+    coverage_simplify takes polygons only; a GeometryCollection stops it.
+    """
+    if geom.geom_type != "GeometryCollection":
+        return geom
+    return unary_union([g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")])
 
 
 def snap_endpoint(line: LineString, outline_vertices: MultiPoint, max_gap: float) -> LineString:
@@ -434,8 +467,9 @@ def derive(tgz: Path, whl: Path, out: Path, tolerance: float) -> dict:
         "input_files_sha256": member_hashes,
         "layers": {
             "countries.geojson": "Mali, its seven neighbours and Chad (role mali/neighbour/"
-            "sahel) plus surrounding countries (role context) so maps "
-            "have no blank holes. iso3 mapped from ISO 3166-1 numeric ids.",
+            "sahel) plus surrounding countries from Senegal to Djibouti and Gabon (role context) "
+            "so maps of Mali and of the region have no blank holes. iso3 mapped from ISO 3166-1 "
+            "numeric ids (Somaliland, which has none, by name; iso_n3 null).",
             "mali_regions.geojson": "Mali's outline split along the NE admin-1 boundary lines; "
             "each face named by the regional capital inside it.",
             "niger_river.geojson": "The Niger (NE river + lake centreline features, merged).",

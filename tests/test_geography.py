@@ -125,8 +125,10 @@ def test_provenance_records_inputs():
 
 
 def test_layers_are_small():
+    # They ship in the wheel and are read by every map: West and Central Africa to the Horn,
+    # simplified to ~1 km, fits in under 800 KB.
     total = sum(p.stat().st_size for p in geo.boundaries_dir().iterdir())
-    assert total < 500_000
+    assert total < 800_000
 
 
 def test_distance_between_coordinates():
