@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?=
 
-.PHONY: all setup briefings test lint lab figures boundaries bench clean
+.PHONY: all setup briefings test lint lab figures boundaries gazetteer bench clean
 
 all: briefings
 
@@ -39,6 +39,9 @@ figures: setup
 
 boundaries: setup
 	$(BIN)/python scripts/derive_boundaries.py
+
+gazetteer: setup
+	$(BIN)/python scripts/derive_gazetteer.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench_build.py

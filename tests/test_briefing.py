@@ -30,9 +30,13 @@ def test_troops_figure_is_the_last_reported_level(as_of: str) -> None:
 def test_deaths_figure_is_the_last_count(as_of: str) -> None:
     when = pd.Timestamp(as_of)
     deaths = data.load_fatalities()
-    known = deaths[deaths["date"] <= when]
+    staff = deaths[deaths["series"] == briefing.DEATHS_SERIES]
+    known = staff[staff["date"] <= when]
     figure = briefing.french_deaths(when)
     assert figure.value == known.loc[known["date"] == known["date"].max(), "cumulative_deaths"].max()
+    # The headline never takes a figure from another counter, even a later or larger one.
+    assert set(figure.rows["series"]) == {briefing.DEATHS_SERIES}
+    assert "staff" in figure.text
 
 
 def test_figures_differ_between_dates_as_the_tables_do() -> None:
@@ -48,7 +52,30 @@ def test_cost_sum_uses_one_row_per_year_up_to_as_of() -> None:
     assert best["year"].is_unique and best["year"].max() <= 2021
     assert set(best["coverage"]) <= set(briefing.OPERATION_COVERAGES)
     assert not set(missing) & set(best["year"])
-    assert briefing.cumulative_cost(when).value == pytest.approx(best["amount_eur_m"].sum())
+    # 2021 was not over in June 2021: its whole-year figure is not counted as spent.
+    assert 2021 in set(best["year"])
+    finished = best[best["year"] < when.year]
+    figure = briefing.cumulative_cost(when)
+    assert figure.value == pytest.approx(finished["amount_eur_m"].sum())
+    assert figure.value < best["amount_eur_m"].sum()
+    assert "2021 left out" in figure.text
+
+
+def test_cost_sum_counts_every_year_once_it_is_over() -> None:
+    best, _ = briefing.operation_costs(pd.Timestamp("2023-01-01"))
+    figure = briefing.cumulative_cost(pd.Timestamp("2023-01-01"))
+    assert figure.value == pytest.approx(best.loc[best["year"] < 2023, "amount_eur_m"].sum())
+    assert "left out" not in figure.text
+
+
+def test_claims_table_shows_no_nan() -> None:
+    claims = briefing.check_claims()
+    table = briefing.claims_table(claims)
+    blank = claims["record_value"].isna()
+    assert blank.any()  # the record has claims it cannot check
+    assert (table.loc[blank.values, "Record"] == briefing.NOT_IN_RECORD).all()
+    assert not table.isna().any().any()
+    assert not table.astype(str).apply(lambda c: c.str.fullmatch("nan|NaN|<NA>")).any().any()
 
 
 def test_time_since_last_coup() -> None:

@@ -227,3 +227,16 @@ def test_bad_enum_names_allowed_values(copy_dir: Path) -> None:
 def test_bad_as_of() -> None:
     with pytest.raises(ValueError, match="as_of: expected a date"):
         data.load_events(as_of="last tuesday")
+
+
+def test_each_fatalities_series_never_decreases() -> None:
+    # A cumulative count can only grow; a fall inside one series means two counters were mixed.
+    deaths = data.load_fatalities().sort_values(["date", "cumulative_deaths"], kind="stable")
+    assert deaths["series"].nunique() >= 2
+    for series, rows in deaths.groupby("series"):
+        steps = rows["cumulative_deaths"].diff().dropna()
+        falls = rows.loc[steps[steps < 0].index, ["id", "cumulative_deaths"]]
+        assert falls.empty, f"{series}: count falls at {falls.to_dict('records')}"
+        # Two rows of one series and scope on the same day must agree.
+        same_day = rows.groupby(["scope", "date"])["cumulative_deaths"].nunique()
+        assert (same_day == 1).all(), f"{series}: two counts on {list(same_day[same_day > 1].index)}"

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 import shapely
@@ -18,6 +19,7 @@ NEIGHBOURS = {"DZA", "NER", "BFA", "CIV", "GIN", "SEN", "MRT"}
 REGIONS = {"Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao", "Kidal", "Bamako"}
 NE_SOURCE = "naturalearth-populated-places"
 PLACES_COLUMNS = ["name", "nameascii", "adm0_a3", "adm1name", "latitude", "longitude", "geonameid"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -170,45 +172,99 @@ def test_populated_places_layer(populated_places, countries):
         assert towns.geometry.within(outlines[iso].buffer(0.05)).all(), iso
 
 
+GAZETTEER_SCRIPT = ROOT / "scripts" / "derive_gazetteer.py"
+COORD_SOURCES = {"geonames": "geonames-cities1000", "naturalearth": NE_SOURCE}
+
+
+def _gazetteer(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(GAZETTEER_SCRIPT), *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_places_are_what_the_gazetteer_script_derives():
+    # The script re-derives every coordinate from GeoNames / Natural Earth; --check fails,
+    # naming each place, if data/places.csv was edited by hand.
+    result = _gazetteer("--check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_gazetteer_check_names_a_place_whose_coordinates_were_edited(tmp_path):
+    places = (ROOT / "data" / "places.csv").read_text(encoding="utf-8")
+    row = next(line for line in places.splitlines() if line.startswith("gao,"))
+    lat = row.split(",")[7]
+    edited = places.replace(row, row.replace(f",{lat},", f",{float(lat) + 0.5:.4f},", 1))
+    path = tmp_path / "places.csv"
+    path.write_text(edited, encoding="utf-8", newline="")
+    result = _gazetteer("--check", "--places", str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        line for line in result.stderr.strip().splitlines() if line.startswith("places.csv: gao:")
+    ]
+    assert "latitude" in result.stderr
+
+
+def test_gazetteer_refuses_a_place_it_cannot_find(tmp_path):
+    places = (ROOT / "data" / "places.csv").read_text(encoding="utf-8")
+    header = places.splitlines()[0].split(",")
+    blank = dict.fromkeys(header, "")
+    blank.update(
+        id="atlantis",
+        name_en="Atlantis",
+        name_fr="Atlantide",
+        kind="town",
+        country_iso3="MLI",
+        latitude="15.0",
+        longitude="-2.0",
+        source_id="seed-doukhan-2021",
+    )
+    path = tmp_path / "places.csv"
+    path.write_text(places + ",".join(blank[c] for c in header) + "\r\n", encoding="utf-8", newline="")
+    result = _gazetteer("--check", "--places", str(path))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("places.csv: atlantis (Atlantis, MLI): not found"), lines
+    assert "Traceback" not in result.stderr
+
+
+def test_place_sources_match_where_the_coordinates_come_from():
+    places = data.load_places()
+    assert set(places["coord_source"]) <= {"geonames", "naturalearth", "cited"}
+    for _, place in places.iterrows():
+        refs = {place["source_id"], *str(place["other_source_ids"] or "").split(";")}
+        expected = COORD_SOURCES.get(place["coord_source"])
+        if expected:
+            assert place["source_id"] == expected, place["id"]
+            assert place["gazetteer_name"], place["id"]
+        else:
+            # Cited coordinates: the note says where they come from, and no gazetteer is claimed.
+            assert not refs & set(COORD_SOURCES.values()), place["id"]
+            assert "Wikipedia" in place["note"] or "cited" in place["note"].lower(), place["id"]
+    assert (places["coord_source"] == "geonames").sum() >= 10
+
+
+def test_gazetteer_points_agree_with_natural_earth_where_both_have_the_place(populated_places):
+    # Two independent gazetteers: a point far from Natural Earth's namesake means a wrong match
+    # (a namesake in another region). Tessalit is the one known 8 km disagreement (see its note).
+    places = data.load_places()
+    checked = 0
+    for _, place in places[places["coord_source"] == "geonames"].iterrows():
+        same = populated_places[populated_places["adm0_a3"] == place["country_iso3"]]
+        namesakes = same[same["name"].map(_key) == _key(place["gazetteer_name"])]
+        if namesakes.empty:
+            continue
+        checked += 1
+        nearest = min(
+            geo.distance_km((place["latitude"], place["longitude"]), (ne["latitude"], ne["longitude"]))
+            for _, ne in namesakes.iterrows()
+        )
+        assert nearest < 10.0, (
+            f"{place['id']} is {nearest:.1f} km from Natural Earth's {place['gazetteer_name']}"
+        )
+    assert checked >= 10
+
+
 def _key(name: str) -> str:
     """Compare names without accents, case, spaces or punctuation (N'Djamena = Ndjamena)."""
     ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", ascii_.lower())
-
-
-def _ne_namesakes(place, populated_places):
-    """Natural Earth points in the place's country whose name is one of the place's names."""
-    alt = place["alt_names"]
-    names = {place["name_en"], place["name_fr"], *(alt.split(";") if isinstance(alt, str) else [])}
-    keys = {_key(n) for n in names if n}
-    same_country = populated_places[populated_places["adm0_a3"] == place["country_iso3"]]
-    hit = same_country["name"].map(_key).isin(keys) | same_country["nameascii"].map(_key).isin(keys)
-    return same_country[hit]
-
-
-def _km(place, ne_row) -> float:
-    return geo.distance_km((place["latitude"], place["longitude"]), (ne_row["latitude"], ne_row["longitude"]))
-
-
-def test_places_sourced_to_natural_earth_sit_on_its_points(populated_places):
-    places = data.load_places()
-    sourced = places[places["source_id"] == NE_SOURCE]
-    assert len(sourced) >= 10
-    for _, place in sourced.iterrows():
-        namesakes = _ne_namesakes(place, populated_places)
-        assert not namesakes.empty, f"{place['id']} cites Natural Earth, which has no such name"
-        nearest = min(_km(place, ne) for _, ne in namesakes.iterrows())
-        assert nearest < 1.0, f"{place['id']} is {nearest:.1f} km from Natural Earth's point"
-
-
-def test_places_natural_earth_has_are_near_its_points(populated_places):
-    places = data.load_places()
-    checked = 0
-    for _, place in places.iterrows():
-        namesakes = _ne_namesakes(place, populated_places)
-        if namesakes.empty:
-            continue
-        checked += 1
-        nearest = min(_km(place, ne) for _, ne in namesakes.iterrows())
-        assert nearest < 10.0, f"{place['id']} is {nearest:.1f} km from Natural Earth's {place['name_en']}"
-    assert checked >= 10

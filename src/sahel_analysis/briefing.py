@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 # Which cost rows count towards "what the war cost": the operation-specific lines.
 OPERATION_COVERAGES = ("serval", "barkhane", "sahel")
+# The fatalities series the headline figure uses (see fatalities.csv, column series).
+DEATHS_SERIES = "ema_morts_pour_la_france"
+NOT_IN_RECORD = "not in the record"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,9 @@ def troops_deployed(as_of: Any) -> Figure:
 
 def french_deaths(as_of: Any) -> Figure:
     """The last cumulative count of French military deaths on or before ``as_of``."""
+    # One counter only: mixing series would show steps that are only a change of method.
     deaths = data.load_fatalities(as_of=as_of)
+    deaths = deaths[deaths["series"] == DEATHS_SERIES]
     if deaths.empty:
         return Figure("French military deaths", 0, "none recorded yet", None, deaths)
     last_date = deaths["date"].max()
@@ -80,7 +85,10 @@ def french_deaths(as_of: Any) -> Figure:
     r = row.iloc[0]
     cause = "all causes" if r["cause"] == "all_causes" else "'morts pour la France'"
     where = "in the Sahel" if r["scope"] == "sahel" else "in Mali"
-    text = f"{r['cumulative_deaths']} ({cause}, {where}, since January 2013, as of {_when(r)})"
+    text = (
+        f"{r['cumulative_deaths']} ({cause}, {where}, since January 2013, as of {_when(r)};"
+        " the armed forces staff's count)"
+    )
     return Figure("French military deaths", int(r["cumulative_deaths"]), text, r["date"], row)
 
 
@@ -104,11 +112,22 @@ def operation_costs(as_of: Any) -> tuple[pd.DataFrame, list[int]]:
 
 
 def cumulative_cost(as_of: Any) -> Figure:
+    """Sum of the yearly figures for the years already over at ``as_of``.
+
+    A year still running at ``as_of`` is left out rather than pro-rated: its figure is a whole
+    year's estimate or budget, not money already spent.
+    """
     best, missing = operation_costs(as_of)
+    when = check_date("as_of", as_of) if as_of is not None else None
+    running = [int(y) for y in best["year"] if when is not None and y >= when.year]
+    if when is not None:
+        best = best[best["year"] < when.year]
+        missing = [y for y in missing if y < when.year]
     total = float(best["amount_eur_m"].sum())
     years = f"{len(best)} year{'s' if len(best) != 1 else ''}"
     gap = f"; no operation-specific figure for {_years(missing)}" if missing else ""
-    text = f"€{total:,.0f} million, nominal, summed over the {years} with a figure{gap}"
+    left_out = f"; {_years(running)} left out, as the year was not over" if running else ""
+    text = f"€{total:,.0f} million, nominal, summed over the {years} with a figure{gap}{left_out}"
     return Figure("Cost of Serval and Barkhane", total, text, None, best)
 
 
@@ -206,6 +225,9 @@ def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
     table = table.rename(
         columns={"claim": "Claim", "article_value": "Article", "record_value": "Record", "verdict": "Verdict"}
     )
+    # A claim the record cannot check has no record value: say so rather than print "NaN".
+    record = table["Record"].astype("string").str.strip()
+    table["Record"] = record.mask(record.isna() | (record == ""), NOT_IN_RECORD)
     return table[["Claim", "Article", "Record", "Verdict", "Sources"]]
 
 
