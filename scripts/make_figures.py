@@ -22,7 +22,7 @@ DOCS = REPO / "docs"
 
 
 def _save(fig: matplotlib.figure.Figure, path: Path) -> Path:
-    from sahel_analysis.style import house_style
+    from sahel_analysis.viz.style import house_style
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with house_style():  # the house savefig settings: dpi, tight bounding box, padding
