@@ -11,8 +11,7 @@ import unicodedata
 import pytest
 import shapely
 
-from sahel_analysis import data
-from sahel_analysis import geography as geo
+from sahel_analysis import geo, tables
 
 NEIGHBOURS = {"DZA", "NER", "BFA", "CIV", "GIN", "SEN", "MRT"}
 REGIONS = {"Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao", "Kidal", "Bamako"}
@@ -44,7 +43,7 @@ def test_import_stays_light():
     # The package must not pull in geopandas just to be imported (notebooks and the CLI
     # import it for cheap things); run in a fresh interpreter to see the real import set.
     code = (
-        "import sys, sahel_analysis, sahel_analysis.geography; "
+        "import sys, sahel_analysis, sahel_analysis.geo; "
         "print('geopandas' in sys.modules, 'pyproj' in sys.modules)"
     )
     out = subprocess.run(
@@ -189,7 +188,7 @@ def _km(place, ne_row) -> float:
 
 
 def test_places_sourced_to_natural_earth_sit_on_its_points(populated_places):
-    places = data.load_places()
+    places = tables.load_places()
     sourced = places[places["source_id"] == NE_SOURCE]
     assert len(sourced) >= 10
     for _, place in sourced.iterrows():
@@ -200,7 +199,7 @@ def test_places_sourced_to_natural_earth_sit_on_its_points(populated_places):
 
 
 def test_places_natural_earth_has_are_near_its_points(populated_places):
-    places = data.load_places()
+    places = tables.load_places()
     checked = 0
     for _, place in places.iterrows():
         namesakes = _ne_namesakes(place, populated_places)

@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "as_timestamp",
+    "bases_as_of",
     "bases_held",
     "declared_present",
     "in_window",
     "milestones",
+    "places_by_id",
     "presence_as_of",
     "select_costs",
     "select_events",
@@ -97,6 +99,23 @@ def bases_held(presence: pd.DataFrame, on: Any) -> pd.DataFrame:
         raise ValueError("on: expected a date such as '2021-06-01', found None")
     held = (presence["start_date"] <= when) & (presence["end_date"].isna() | (presence["end_date"] > when))
     return presence[held]
+
+
+def places_by_id(gazetteer: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
+    """The gazetteer rows for ``ids``, in that order; ValueError naming any id it does not hold."""
+    unknown = [i for i in ids if i not in set(gazetteer["id"])]
+    if unknown:
+        raise ValueError(f"no place {', '.join(map(repr, unknown))} in the gazetteer")
+    out = gazetteer.set_index("id").loc[list(ids)].reset_index()
+    out.attrs.update(gazetteer.attrs)
+    return out
+
+
+def bases_as_of(presence: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+    """The bases a map of ``as_of`` shows: those held that day, or every base ever held (None)."""
+    if as_of is None:
+        return presence
+    return bases_held(presence_as_of(presence, as_of), as_of)
 
 
 def declared_present(frame: pd.DataFrame, table: str, column: str) -> list[str]:
