@@ -187,7 +187,7 @@ RUNS = {
 def test_a_map_composes_in_a_subplot_grid():
     # With a caller's Axes, the locator, zoom inset and legend stay inside the space it had.
     fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5))
-    box = right.get_window_extent()
+    box = right.get_window_extent().frozen()  # the space the caller gave, before the map shrinks
     ax = _map(DEFAULT_PLACES, ax=right)
     assert ax is right
     renderer = _drawn(ax)

@@ -329,6 +329,25 @@ def _add_zoom(ax: Axes, legend: Any, zoom: list[str], xy: XY, names: pd.Series, 
     )
 
 
+def _make_room(
+    ax: Axes, held: pd.DataFrame | None, as_of: dt.date | None, base_ids: list[str], **kw: Any
+) -> None:
+    """Shrink a caller's Axes so the right-hand column (locator, legend, inset) fits in its space."""
+    box = ax.get_position()
+    base_text = None
+    if held is not None:  # the widest the legend can get: every base outside the map
+        base_text = (
+            f"French base {_held_text(as_of, held)}\n({len(base_ids)}, {len(base_ids)} outside the map)"
+        )
+    trial = _legend(ax, base_text=base_text, **kw)
+    fig = ax.figure
+    legend_w = trial.get_window_extent(fig.canvas.get_renderer()).width / (fig.dpi * fig.get_figwidth())
+    trial.remove()
+    # The map takes what the column leaves: at most 70 % of the width, the legend starting at 102 %.
+    width = max(min(0.7 * box.width, (box.width - legend_w) / 1.02), 0.3 * box.width)
+    ax.set_position((box.x0, box.y0, width, box.height))
+
+
 def _lookup(places: gpd.GeoDataFrame, gazetteer: gpd.GeoDataFrame | None, base_ids: list[str]) -> Any:
     known = places if gazetteer is None else gazetteer
     missing = [i for i in [*places["id"], *base_ids] if i not in set(known["id"])]
@@ -375,9 +394,8 @@ def plot_map(
     with house_style():
         if ax is None:
             ax = new_axes((10.5, 6.6), (0.02, 0.1, 0.68, 0.8))
-        else:  # keep the right-hand column inside the caller's space
-            box = ax.get_position()
-            ax.set_position((box.x0, box.y0, box.width * 0.7, box.height))
+        else:
+            _make_room(ax, held, as_of, base_ids, river=river, regions=regions)
         fig = ax.figure
         draw_base_map(ax, regions=regions, river=river)
         style_frame(ax)
