@@ -22,7 +22,7 @@ DOCS = REPO / "docs"
 
 
 def _save(fig: matplotlib.figure.Figure, path: Path) -> Path:
-    from sahel_analysis.style import house_style
+    from sahel_analysis.viz.style import house_style
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with house_style():  # the house savefig settings: dpi, tight bounding box, padding
@@ -41,30 +41,37 @@ def _plot_and_save(path: Path, draw: Callable[[], matplotlib.axes.Axes]) -> Path
 
 def make_map(path: Path = DOCS / "map.png") -> Path:
     """The default map: Timbuktu, Gao, Kidal, Kati and Bamako, every French base in the data."""
-    from sahel_analysis.maps import plot_map
+    from sahel_analysis.select import places_by_id
+    from sahel_analysis.tables import load_places, load_presence
+    from sahel_analysis.viz.placemap import DEFAULT_PLACES, plot_map
 
-    return _plot_and_save(path, plot_map)
+    gazetteer = load_places()
+    marked = places_by_id(gazetteer, DEFAULT_PLACES)
+    return _plot_and_save(path, lambda: plot_map(marked, load_presence(), gazetteer=gazetteer))
 
 
 def make_troop_levels(path: Path = DOCS / "troop_levels.png") -> Path:
     """French personnel 2013-2023 by operation and scope, with the turning points annotated."""
-    from sahel_analysis.plots import plot_troop_levels
+    from sahel_analysis.tables import load_events, load_troop_levels
+    from sahel_analysis.viz.troops import plot_troop_levels
 
-    return _plot_and_save(path, plot_troop_levels)
+    return _plot_and_save(path, lambda: plot_troop_levels(load_troop_levels(), events=load_events()))
 
 
 def make_costs(path: Path = DOCS / "costs.png") -> Path:
     """Annual costs by coverage, in nominal euros as the sources give them."""
-    from sahel_analysis.plots import plot_costs
+    from sahel_analysis.tables import load_costs
+    from sahel_analysis.viz.costs import plot_costs
 
-    return _plot_and_save(path, plot_costs)
+    return _plot_and_save(path, lambda: plot_costs(load_costs()))
 
 
 def make_timeline(path: Path = DOCS / "timeline.png") -> Path:
     """Every event 2012-2023 in lanes by category, milestones in bold."""
-    from sahel_analysis.plots import plot_timeline
+    from sahel_analysis.tables import load_events
+    from sahel_analysis.viz.timeline import plot_timeline
 
-    return _plot_and_save(path, plot_timeline)
+    return _plot_and_save(path, lambda: plot_timeline(load_events()))
 
 
 def make_briefing(path: Path = DOCS / "briefing.png") -> Path:

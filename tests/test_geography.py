@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from sahel_analysis import data
-from sahel_analysis import geography as geo
+from sahel_analysis import geo, tables
 
 NEIGHBOURS = {"DZA", "NER", "BFA", "CIV", "GIN", "SEN", "MRT"}
 REGIONS = {"Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao", "Kidal", "Bamako"}
@@ -46,7 +45,7 @@ def test_import_stays_light():
     # The package must not pull in geopandas just to be imported (notebooks and the CLI
     # import it for cheap things); run in a fresh interpreter to see the real import set.
     code = (
-        "import sys, sahel_analysis, sahel_analysis.geography; "
+        "import sys, sahel_analysis, sahel_analysis.geo; "
         "print('geopandas' in sys.modules, 'pyproj' in sys.modules)"
     )
     out = subprocess.run(
@@ -228,7 +227,7 @@ def test_gazetteer_refuses_a_place_it_cannot_find(tmp_path):
 
 
 def test_place_sources_match_where_the_coordinates_come_from():
-    places = data.load_places()
+    places = tables.load_places()
     assert set(places["coord_source"]) <= {"geonames", "naturalearth", "cited"}
     for _, place in places.iterrows():
         refs = {place["source_id"], *str(place["other_source_ids"] or "").split(";")}
@@ -246,7 +245,7 @@ def test_place_sources_match_where_the_coordinates_come_from():
 def test_gazetteer_points_agree_with_natural_earth_where_both_have_the_place(populated_places):
     # Two independent gazetteers: a point far from Natural Earth's namesake means a wrong match
     # (a namesake in another region). Tessalit is the one known 8 km disagreement (see its note).
-    places = data.load_places()
+    places = tables.load_places()
     checked = 0
     for _, place in places[places["coord_source"] == "geonames"].iterrows():
         same = populated_places[populated_places["adm0_a3"] == place["country_iso3"]]

@@ -5,22 +5,26 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-matplotlib.use("Agg")
+from sahel_analysis import select, tables
+from sahel_analysis.geo import MALI_CRS
+from sahel_analysis.params import ParameterError, check_map_params
+from sahel_analysis.viz.placemap import DEFAULT_PLACES, plot_map
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
 
-from sahel_analysis import data  # noqa: E402
-from sahel_analysis.geography import MALI_CRS  # noqa: E402
-from sahel_analysis.maps import (  # noqa: E402
-    DEFAULT_PLACES,
-    plot_map,
-    validate_map_params,
-)
-from sahel_analysis.params import ParameterError  # noqa: E402
+def validate_map_params(*args, **kwargs):
+    return check_map_params(*args, **kwargs, gazetteer=tables.load_places())
+
+
+def _map(ids, as_of=None, **kwargs):
+    """The map as the notebook draws it: frames of the places asked for and of the bases held."""
+    gazetteer = tables.load_places()
+    bases = select.bases_as_of(tables.load_presence(), as_of)
+    return plot_map(select.places_by_id(gazetteer, ids), bases, gazetteer=gazetteer, as_of=as_of, **kwargs)
 
 
 def _gids(ax, prefix):
@@ -34,12 +38,12 @@ def _drawn(ax):
 
 @pytest.fixture(scope="module")
 def gazetteer():
-    return data.load_places()
+    return tables.load_places()
 
 
 @pytest.fixture(scope="module")
 def default_map():
-    ax = plot_map()
+    ax = _map(DEFAULT_PLACES)
     _drawn(ax)
     yield ax
     plt.close(ax.figure)
@@ -96,7 +100,7 @@ def test_furniture_present(default_map):
     assert default_map.get_legend() is not None
     source = [t.get_text() for t in default_map.texts if t.get_gid() == "source-line"]
     assert len(source) == 1 and "Natural Earth" in source[0] and "Ménaka" in source[0]
-    publishers = data.cite(data.load_places().query("id == 'kidal'"))["publisher"]
+    publishers = tables.cite(tables.load_places().query("id == 'kidal'"))["publisher"]
     assert publishers.iloc[0] in source[0].replace("\n", " ")
 
 
@@ -106,11 +110,11 @@ def _bases_drawn(ax):
 
 @pytest.mark.parametrize(("early", "late"), [("2013-03-01", "2020-06-01")])
 def test_bases_follow_presence(early, late):
-    presence = data.load_presence()
+    presence = tables.load_presence()
     counts = {}
     for when in (early, late):
-        ax = plot_map(["gao", "timbuktu"], as_of=when)
-        expected = set(data.bases_held(presence, when)["place_id"])
+        ax = _map(["gao", "timbuktu"], as_of=pd.Timestamp(when).date())
+        expected = set(select.bases_held(presence, when)["place_id"])
         assert _bases_drawn(ax) == expected
         counts[when] = len(expected)
         plt.close(ax.figure)
@@ -119,12 +123,12 @@ def test_bases_follow_presence(early, late):
 
 def test_toggles_and_explicit_extent():
     fig, ax = plt.subplots(figsize=(8, 6))
+    gazetteer = tables.load_places()
     out = plot_map(
-        ["niamey", "ndjamena"],
+        select.places_by_id(gazetteer, ["niamey", "ndjamena"]),
         ax=ax,
         regions=False,
         river=False,
-        bases=False,
         extent=[-6, 8, 24, 22],
         title="Niamey and N'Djamena",
     )
@@ -180,6 +184,29 @@ RUNS = {
 }
 
 
+def test_a_map_composes_in_a_subplot_grid():
+    # With a caller's Axes, the locator, zoom inset and legend stay inside the space it had.
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5))
+    box = right.get_window_extent().frozen()  # the space the caller gave, before the map shrinks
+    ax = _map(DEFAULT_PLACES, ax=right)
+    assert ax is right
+    renderer = _drawn(ax)
+    parts = [*ax.child_axes, ax.get_legend(), ax]
+    for part in parts:
+        extent = part.get_window_extent(renderer)
+        assert box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1, part
+    assert {"locator", "zoom-inset"} <= set(_insets(ax))
+    plt.close(fig)
+
+
+def test_a_base_with_no_coordinates_is_refused():
+    gazetteer = tables.load_places()
+    presence = tables.load_presence()
+    marked = select.places_by_id(gazetteer, ["gao"])
+    with pytest.raises(ValueError, match="no coordinates"):
+        plot_map(marked, presence)  # the bases' places are not in `marked`, and no gazetteer is given
+
+
 @pytest.fixture(scope="module")
 def notebook_runs(tmp_path_factory):
     """Run the notebook under papermill once per parameter set, in parallel kernels."""
@@ -203,6 +230,7 @@ def notebook_runs(tmp_path_factory):
     return out, errors
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["defaults", "serval-2013", "sahel-2020"])
 def test_notebook_runs_with_parameters(notebook_runs, name):
     import nbformat
@@ -220,6 +248,7 @@ def test_notebook_runs_with_parameters(notebook_runs, name):
     assert len(images) == 1
 
 
+@pytest.mark.slow
 def test_notebook_stops_on_unknown_place_with_one_line(notebook_runs):
     _, errors = notebook_runs
     err = errors["bad-place"]

@@ -5,40 +5,41 @@ from __future__ import annotations
 import itertools
 import re
 
-import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
-from sahel_analysis import data, plots
+from sahel_analysis import measures, params, select, tables
+from sahel_analysis.briefing import events_table
 from sahel_analysis.params import ParameterError
-from sahel_analysis.style import source_line_text
-
-matplotlib.use("Agg")  # pyplot picks its backend lazily, so this still applies to every figure here
+from sahel_analysis.viz.costs import plot_costs
+from sahel_analysis.viz.style import source_line_text
+from sahel_analysis.viz.timeline import plot_timeline
+from sahel_analysis.viz.troops import plot_troop_levels
 
 MILESTONE_KINDS = ("coup", "pau", "withdrawal-from-mali-announced", "last-french-troops-leave-mali")
 
 
 @pytest.fixture(scope="module")
 def troops() -> pd.DataFrame:
-    return data.load_troop_levels()
+    return tables.load_troop_levels()
 
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    return data.load_events()
+    return tables.load_events()
 
 
 @pytest.fixture(scope="module")
 def costs() -> pd.DataFrame:
-    return data.load_costs()
+    return tables.load_costs()
 
 
 @pytest.fixture(scope="module")
 def cpi() -> pd.DataFrame:
-    return data.load_cpi()
+    return tables.load_cpi()
 
 
 @pytest.fixture(autouse=True)
@@ -65,10 +66,10 @@ def _publishers(ax) -> tuple[set[str], int]:
 def _assert_cites(ax, *frames: pd.DataFrame) -> None:
     """The source line names the publishers of exactly these rows (past its limit, it counts them)."""
     named, more = _publishers(ax)
-    expected = set(data.cite(*frames)["publisher"])
+    expected = set(tables.cite(*frames)["publisher"])
     assert named <= expected, named - expected
     assert len(named) + more == len(expected)
-    mains = set(data.cite(*[f[["source_id"]] for f in frames])["publisher"])
+    mains = set(tables.cite(*[f[["source_id"]] for f in frames])["publisher"])
     if more:  # the main sources' publishers are the ones named first
         assert mains <= named or named <= mains
 
@@ -89,7 +90,7 @@ def _no_overlaps(texts) -> list[tuple[str, str]]:
 
 
 def test_step_data_equals_the_table(troops, events) -> None:
-    ax = plots.plot_troop_levels(troops, events=events)
+    ax = plot_troop_levels(troops, events=events)
     lines = _by_gid(ax.lines, "troops:")
     reported = troops[troops["figure_type"] == "reported"]
     assert reported.groupby(["operation", "scope"], observed=True).ngroups > 1
@@ -104,7 +105,7 @@ def test_step_data_equals_the_table(troops, events) -> None:
 
 
 def test_reported_announced_and_target_look_different(troops, events) -> None:
-    ax = plots.plot_troop_levels(troops, events=events)
+    ax = plot_troop_levels(troops, events=events)
     lines = list(_by_gid(ax.lines, "troops:").items())
     styles = {
         kind: {(ln.get_linestyle(), str(ln.get_markerfacecolor())) for gid, ln in lines if gid.endswith(kind)}
@@ -119,7 +120,8 @@ def test_reported_announced_and_target_look_different(troops, events) -> None:
 def test_a_gap_of_more_than_18_months_breaks_the_line(troops, events) -> None:
     # Leave out the real 2016-2018 reports: the 2015 and 2019 figures must not be joined.
     rows = troops[~troops["date"].between("2016-01-01", "2018-12-31")]
-    ax = plots.plot_troop_levels(rows, events=events, operations=["Barkhane"], scopes=["sahel"])
+    chosen = select.select_troop_levels(rows, operations=["Barkhane"], scopes=["sahel"])
+    ax = plot_troop_levels(chosen, events=events)
     line = _by_gid(ax.lines, "troops:")["troops:Barkhane:sahel:reported"]
     x = np.asarray(line.get_xdata(), float)
     breaks = np.flatnonzero(np.isnan(x))
@@ -129,7 +131,7 @@ def test_a_gap_of_more_than_18_months_breaks_the_line(troops, events) -> None:
 
 
 def test_milestones_are_annotated_without_overlap(troops, events) -> None:
-    ax = plots.plot_troop_levels(troops, events=events)
+    ax = plot_troop_levels(troops, events=events)
     notes = _by_gid(ax.texts, "event:")
     lo, hi = (pd.Timestamp(d).tz_localize(None) for d in mdates.num2date(ax.get_xlim()))
     expected = events[events["milestone"].astype(bool) & events["date"].between(lo, hi)]
@@ -142,15 +144,15 @@ def test_milestones_are_annotated_without_overlap(troops, events) -> None:
 
 
 def test_troop_source_line_names_the_publishers_of_the_plotted_rows(troops, events) -> None:
-    ax = plots.plot_troop_levels(troops, events=events, operations=["Serval"])
     shown = troops[troops["operation"] == "Serval"]
+    ax = plot_troop_levels(shown, events=events)
     noted = events[events["id"].isin([g.split(":", 1)[1] for g in _by_gid(ax.texts, "event:")])]
     _assert_cites(ax, shown, noted)
     assert ax.get_title(loc="left")
 
 
 def test_peak_troop_level(troops) -> None:
-    value, date, row = plots.peak_troop_level(troops)
+    value, date, row = measures.peak_troop_level(troops)
     reported = troops[troops["figure_type"] == "reported"]
     assert value == reported["personnel"].max()
     assert date == reported.loc[reported["personnel"] == value, "date"].min()
@@ -159,14 +161,14 @@ def test_peak_troop_level(troops) -> None:
 
 def test_a_given_axes_is_used_and_returned(troops, events) -> None:
     _, ax = plt.subplots()
-    assert plots.plot_troop_levels(troops, events=events, ax=ax) is ax
+    assert plot_troop_levels(troops, events=events, ax=ax) is ax
 
 
 # -- costs -----------------------------------------------------------------------------------------
 
 
 def test_one_bar_per_year_in_range_per_coverage(costs) -> None:
-    ax = plots.plot_costs(costs, start=2012, end=2022)
+    ax = plot_costs(costs, start=2012, end=2022)
     bars = [p.get_gid().split(":") for p in ax.patches if (p.get_gid() or "").startswith("bar:")]
     drawn = pd.DataFrame(bars, columns=["bar", "coverage", "year", "kind"]).astype({"year": int})
     assert not drawn.duplicated(["coverage", "year"]).any()
@@ -178,7 +180,7 @@ def test_one_bar_per_year_in_range_per_coverage(costs) -> None:
 
 
 def test_bar_heights_prefer_spent_over_estimate_over_budget(costs) -> None:
-    ax = plots.plot_costs(costs)
+    ax = plot_costs(costs)
     heights = {p.get_gid(): p.get_height() for p in ax.patches if (p.get_gid() or "").startswith("bar:")}
     for (year, coverage), rows in costs.groupby(["year", "coverage"], observed=True):
         kind = next(k for k in ("executed", "estimate", "budget") if (rows["cost_type"] == k).any())
@@ -189,7 +191,7 @@ def test_bar_heights_prefer_spent_over_estimate_over_budget(costs) -> None:
 
 
 def test_estimates_and_budgets_look_different_from_spent(costs) -> None:
-    ax = plots.plot_costs(costs)
+    ax = plot_costs(costs)
     looks = {}
     for p in ax.patches:
         gid = p.get_gid() or ""
@@ -205,52 +207,50 @@ def test_constant_euros_are_nominal_times_the_index_ratio(costs, cpi) -> None:
     index = dict(zip(cpi["year"].astype(int), cpi["index"], strict=True))
     row = costs[costs["year"].isin(index) & (costs["year"] != base)].iloc[0]
     expected = row["amount_eur_m"] * index[base] / index[int(row["year"])]
-    converted = plots.to_constant_euros(costs, cpi, base).set_index("id")
+    converted = measures.to_constant_euros(costs, cpi, base).set_index("id")
     assert converted.loc[row["id"], "amount_constant_eur_m"] == pytest.approx(expected)
     assert converted.loc[row["id"], "amount_eur_m"] == row["amount_eur_m"]  # nominal kept as observed
 
     # The bar drawn is that same product, and the index rows used are cited.
     year, coverage = int(row["year"]), str(row["coverage"])
-    ax = plots.plot_costs(
-        costs, cpi=cpi, constant=True, base_year=base, start=year, end=year, coverages=[coverage]
-    )
+    ax = plot_costs(costs, cpi=cpi, constant=True, base_year=base, start=year, end=year, coverages=[coverage])
     drawn = [p for p in ax.patches if (p.get_gid() or "").startswith(f"bar:{coverage}:{year}:")]
-    picked = plots.annual_costs(plots.to_constant_euros(costs, cpi, base), "amount_constant_eur_m")
+    picked = measures.annual_costs(measures.to_constant_euros(costs, cpi, base), "amount_constant_eur_m")
     picked = picked[(picked["year"] == year) & (picked["coverage"] == coverage)]
     assert [p.get_height() for p in drawn] == pytest.approx(list(picked["amount"]))
     assert str(base) in ax.get_ylabel()
-    assert set(data.cite(cpi)["publisher"]) <= _publishers(ax)[0]
+    assert set(tables.cite(cpi)["publisher"]) <= _publishers(ax)[0]
 
 
 def test_a_year_outside_the_index_is_left_out_not_guessed(costs, cpi) -> None:
     year = int(costs["year"].min())
     partial = cpi[cpi["year"] != year]
-    converted = plots.to_constant_euros(costs, partial, int(partial["year"].max()))
+    converted = measures.to_constant_euros(costs, partial, int(partial["year"].max()))
     assert converted.loc[converted["year"] == year, "amount_constant_eur_m"].isna().all()
-    totals = plots.total_cost(costs, cpi=partial, constant=True, start=year, end=year + 1)
+    totals = measures.total_cost(costs, cpi=partial, constant=True, start=year, end=year + 1)
     assert totals["no_index"].sum() > 0
 
 
 def test_cumulative_line_ends_at_the_total(costs) -> None:
-    ax = plots.plot_costs(costs, coverages=["opex_all"], cumulative=True)
+    ax = plot_costs(costs, coverages=["opex_all"], cumulative=True)
     twin = next(a for a in ax.figure.axes if a is not ax)
     line = _by_gid(twin.lines, "cumulative:")["cumulative:opex_all"]
-    total = plots.total_cost(costs, coverages=["opex_all"])
+    total = measures.total_cost(costs, coverages=["opex_all"])
     assert np.nanmax(np.asarray(line.get_ydata(), float)) == pytest.approx(total.loc["opex_all", "total"])
 
 
 def test_total_cost_is_the_sum_of_the_bars(costs) -> None:
-    ax = plots.plot_costs(costs, start=2015, end=2020)
-    totals = plots.total_cost(costs, start=2015, end=2020)
+    ax = plot_costs(costs, start=2015, end=2020)
+    totals = measures.total_cost(costs, start=2015, end=2020)
     for coverage in totals.index:
         bars = [p.get_height() for p in ax.patches if (p.get_gid() or "").startswith(f"bar:{coverage}:")]
         assert sum(bars) == pytest.approx(totals.loc[coverage, "total"])
-    text = plots.describe_total_cost(totals)
+    text = measures.describe_total_cost(totals)
     assert text.startswith("Total cost 2015-2020, millions of nominal euros") and "0x" not in text
 
 
 def test_cost_source_line_names_only_the_publishers_of_the_plotted_rows(costs) -> None:
-    ax = plots.plot_costs(costs, start=2019, end=2019)
+    ax = plot_costs(costs, start=2019, end=2019)
     _assert_cites(ax, costs[costs["year"] == 2019])
     assert "thousands" not in ax.get_ylabel() and "euros" in ax.get_ylabel()
 
@@ -260,7 +260,7 @@ def test_cost_source_line_names_only_the_publishers_of_the_plotted_rows(costs) -
 
 @pytest.mark.parametrize("lanes", ["category", "country"])
 def test_timeline_labels_do_not_overlap(events, lanes) -> None:
-    ax = plots.plot_timeline(events, lanes=lanes)
+    ax = plot_timeline(events, lanes=lanes)
     labels = [t for t in ax.texts if t.get_gid() == "timeline-label"]
     assert sorted(t.get_text() for t in labels) == sorted(events["title"])
     assert _no_overlaps(labels) == []
@@ -273,69 +273,111 @@ def test_timeline_labels_do_not_overlap(events, lanes) -> None:
 
 def test_timeline_labels_fit_a_given_axes(events) -> None:
     _, ax = plt.subplots(figsize=(10, 6))
-    ax = plots.plot_timeline(events, start="2020-01-01", end="2022-12-31", ax=ax)
+    ax = plot_timeline(events, start="2020-01-01", end="2022-12-31", ax=ax)
     labels = [t for t in ax.texts if t.get_gid() == "timeline-label"]
     assert labels and _no_overlaps(labels) == []
 
 
 def test_timeline_highlights_milestones_or_the_ids_given(events) -> None:
-    ax = plots.plot_timeline(events)
+    ax = plot_timeline(events)
     bold = {t.get_text() for t in ax.texts if t.get_gid() == "timeline-label" and t.get_weight() == "bold"}
     assert bold == set(events.loc[events["milestone"].astype(bool), "title"])
     one = events.iloc[3]
-    ax = plots.plot_timeline(events, highlight=[one["id"]])
+    ax = plot_timeline(events, highlight=[one["id"]])
     bold = {t.get_text() for t in ax.texts if t.get_gid() == "timeline-label" and t.get_weight() == "bold"}
     assert bold == {one["title"]}
 
 
 @pytest.mark.parametrize("categories", [["coup"], None])
 def test_timeline_source_line_and_title(events, categories) -> None:
-    ax = plots.plot_timeline(events, categories=categories)
     shown = events if categories is None else events[events["category"].isin(categories)]
+    ax = plot_timeline(shown)
     _assert_cites(ax, shown)
     assert "sequence of events" in ax.get_title(loc="left")
 
 
 def test_events_table_is_tidy(events) -> None:
-    table = plots.events_table(events)
+    table = events_table(events)
     assert list(table.columns) == ["date", "category", "place", "title", "sources"]
     assert len(table) == len(events) and table["title"].tolist() == events["title"].tolist()
     assert table["sources"].str.len().gt(0).all()
     gao = table[table["title"] == events.loc[events["place_id"] == "gao", "title"].iloc[0]]
     assert gao["place"].iloc[0] == "Gao, Mali"
     first = events.iloc[0]
-    for publisher in data.cite(events.iloc[[0]])["publisher"]:
+    for publisher in tables.cite(events.iloc[[0]])["publisher"]:
         assert publisher in table.loc[table["title"] == first["title"], "sources"].iloc[0]
 
 
-# -- bad input -------------------------------------------------------------------------------------
+# -- bad input: the check cells name the parameter; the library says what is wrong in plain words
 
 BAD = [
-    ("plot_troop_levels", {"start": "2021-01-01", "end": "2020-01-01"}, "end"),
-    ("plot_troop_levels", {"operations": ["Barkane"]}, "operations"),
-    ("plot_troop_levels", {"scopes": ["africa"]}, "scopes"),
-    ("plot_troop_levels", {"start": "2012-01-01", "end": "2012-06-30"}, "start, end"),
-    ("plot_costs", {"start": 2020, "end": 2015}, "end"),
-    ("plot_costs", {"start": 2005, "end": 2015}, "start"),
-    ("plot_costs", {"coverages": ["war"]}, "coverages"),
-    ("plot_costs", {"constant": True, "base_year": 1999}, "base_year"),
-    ("plot_costs", {"constant": "yes"}, "constant"),
-    ("plot_costs", {"start": 2023, "end": 2023}, "start, end"),
-    ("plot_timeline", {"categories": ["war"]}, "categories"),
-    ("plot_timeline", {"lanes": "region"}, "lanes"),
-    ("plot_timeline", {"highlight": ["no-such-event"]}, "highlight"),
-    ("plot_timeline", {"start": "2024-01-01"}, "start"),
-    ("to_constant_euros", {"base_year": 1999}, "base_year"),
+    ("troops", {"start": "2021-01-01", "end": "2020-01-01"}, "end"),
+    ("troops", {"operations": ["Barkane"]}, "operations"),
+    ("troops", {"scopes": ["africa"]}, "scopes"),
+    ("troops", {"start": "2012-01-01", "end": "2012-06-30"}, "start, end"),
+    ("costs", {"start": 2020, "end": 2015}, "end"),
+    ("costs", {"start": 2005, "end": 2015}, "start"),
+    ("costs", {"coverages": ["war"]}, "coverages"),
+    ("costs", {"constant": True, "base_year": 1999}, "base_year"),
+    ("costs", {"constant": "yes"}, "constant"),
+    ("costs", {"start": 2023, "end": 2023}, "start, end"),
+    ("timeline", {"categories": ["war"]}, "categories"),
+    ("timeline", {"lanes": "region"}, "lanes"),
+    ("timeline", {"highlight": ["no-such-event"]}, "highlight"),
+    ("timeline", {"start": "2024-01-01"}, "start"),
 ]
 
 
-@pytest.mark.parametrize(("func", "kwargs", "name"), BAD, ids=[f"{f}-{n}" for f, _, n in BAD])
-def test_bad_input_names_the_parameter_in_one_line(func, kwargs, name, costs, cpi) -> None:
-    if func == "to_constant_euros":
-        call = lambda: plots.to_constant_euros(costs, cpi, **kwargs)  # noqa: E731
+def _check(kind: str, kwargs: dict, troops, costs, cpi, events) -> None:
+    if kind == "troops":
+        args = {"start": None, "end": None, "operations": None, "scopes": None, **kwargs}
+        params.check_troop_params(**args, troops=troops)
+    elif kind == "costs":
+        args = {"start": 2012, "end": 2022, "coverages": None, "constant": False, "base_year": 2022}
+        args |= {"cumulative": False, **kwargs}
+        params.check_cost_params(
+            args.pop("start"), args.pop("end"), args.pop("coverages"), **args, costs=costs, cpi=cpi
+        )
     else:
-        call = lambda: getattr(plots, func)(**kwargs)  # noqa: E731
+        args = {
+            "start": None,
+            "end": None,
+            "categories": None,
+            "lanes": "category",
+            "highlight": None,
+            **kwargs,
+        }
+        params.check_timeline_params(**args, events=events)
+
+
+@pytest.mark.parametrize(("kind", "kwargs", "name"), BAD, ids=[f"{k}-{n}" for k, _, n in BAD])
+def test_check_cells_name_the_parameter_in_one_line(kind, kwargs, name, troops, costs, cpi, events) -> None:
     with pytest.raises(ParameterError) as err:
-        call()
+        _check(kind, kwargs, troops, costs, cpi, events)
     message = str(err.value)
     assert message.startswith(f"{name}:") and "\n" not in message
+
+
+def test_library_errors_are_plain_words(troops, costs, cpi, events) -> None:
+    with pytest.raises(ValueError, match="base year 1999 is not a year of the price index"):
+        measures.to_constant_euros(costs, cpi, 1999)
+    with pytest.raises(TypeError, match="base year must be a year"):
+        measures.to_constant_euros(costs, cpi, "2020")
+    with pytest.raises(ValueError, match="no troop figures to draw"):
+        plot_troop_levels(troops, start="2030-01-01")
+    with pytest.raises(ValueError, match="lanes must be one of category, country"):
+        plot_timeline(events, lanes="region")
+    with pytest.raises(ValueError, match="no cost figures to draw"):
+        plot_costs(costs, start=2023, end=2023)
+
+
+def test_every_chart_takes_a_title_and_composes_in_a_grid(troops, costs, events) -> None:
+    fig, axes = plt.subplots(1, 3, figsize=(18, 5))
+    drawn = [
+        plot_troop_levels(troops, ax=axes[0], title="A"),
+        plot_costs(costs, ax=axes[1], title="B"),
+        plot_timeline(events, ax=axes[2], title="C"),
+    ]
+    assert drawn == list(axes)
+    assert [ax.get_title(loc="left") for ax in axes] == ["A", "B", "C"]
+    assert len(fig.axes) == 3

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from sahel_analysis import briefing, data
+from sahel_analysis import briefing, tables
 
 # Hosts that only copy other people's pages: Wikipedia mirrors and machine translations,
 # document-dump sites, feed scrapers and automated aggregators. A host matches itself and
@@ -64,7 +64,7 @@ MAX_UNDATED_SHARE = 0.05
 
 @pytest.fixture(scope="module")
 def sources() -> pd.DataFrame:
-    return data.load_sources()
+    return tables.load_sources()
 
 
 def _host(url: str) -> str:
@@ -136,13 +136,13 @@ def test_few_sources_lack_a_publication_date(sources):
 
 def _tables_with_sources() -> dict[str, pd.DataFrame]:
     loaders = {
-        "events": data.load_events,
-        "places": data.load_places,
-        "troop_levels": data.load_troop_levels,
-        "costs": data.load_costs,
-        "fatalities": data.load_fatalities,
-        "presence": data.load_presence,
+        "events": tables.load_events,
+        "places": tables.load_places,
+        "troop_levels": tables.load_troop_levels,
+        "costs": tables.load_costs,
+        "fatalities": tables.load_fatalities,
+        "presence": tables.load_presence,
         "claims": briefing.load_claims,
-        "cpi": data.load_cpi,
+        "cpi": tables.load_cpi,
     }
     return {name: load() for name, load in loaders.items()}

@@ -12,7 +12,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "data": [
+    "tables": [
         "DataError",
         "load_sources",
         "load_places",
@@ -22,14 +22,18 @@ _EXPORTS = {
         "load_fatalities",
         "load_presence",
         "load_cpi",
-        "bases_held",
         "cite",
         "source_line",
     ],
-    "style": ["house_style", "PALETTE", "add_source_line"],
-    "maps": ["plot_map"],
-    "plots": ["plot_troop_levels", "plot_costs", "plot_timeline", "events_table", "to_constant_euros"],
-    "geography": ["load_countries", "load_regions", "load_river", "load_populated_places", "distance_km"],
+    "select": ["bases_held", "select_troop_levels", "select_costs", "select_events"],
+    "measures": ["annual_costs", "to_constant_euros", "total_cost", "peak_troop_level"],
+    "viz.style": ["house_style", "PALETTE", "add_source_line"],
+    "viz.placemap": ["plot_map"],
+    "viz.troops": ["plot_troop_levels"],
+    "viz.costs": ["plot_costs"],
+    "viz.timeline": ["plot_timeline"],
+    "briefing": ["events_table"],
+    "geo": ["load_countries", "load_regions", "load_river", "load_populated_places", "distance_km"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

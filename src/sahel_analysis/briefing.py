@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import data
-from sahel_analysis.params import ParameterError, check_date
+from sahel_analysis import measures, schema, select, tables
+from sahel_analysis.measures import OPERATION_COVERAGES
+from sahel_analysis.textfmt import date_text, year_spans
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# Which cost rows count towards "what the war cost": the operation-specific lines.
-OPERATION_COVERAGES = ("serval", "barkhane", "sahel")
-# The fatalities series the headline figure uses (see fatalities.csv, column series).
-DEATHS_SERIES = "ema_morts_pour_la_france"
 NOT_IN_RECORD = "not in the record"
+
+__all__ = [
+    "OPERATION_COVERAGES",
+    "Figure",
+    "check_claims",
+    "claims_table",
+    "events_after",
+    "events_table",
+    "headline_html",
+    "key_figures",
+    "key_figures_table",
+    "latest_data_date",
+    "load_claims",
+    "sources_table",
+    "table_html",
+]
 
 
 @dataclass(frozen=True)
@@ -33,38 +46,17 @@ class Figure:
 def latest_data_date() -> pd.Timestamp:
     """The last date any table speaks of: the default ``as_of``."""
     return max(
-        data.load_events()["date"].max(),
-        data.load_troop_levels()["date"].max(),
-        data.load_fatalities()["date"].max(),
+        tables.load_events()["date"].max(),
+        tables.load_troop_levels()["date"].max(),
+        tables.load_fatalities()["date"].max(),
     )
-
-
-def check_as_of(value: Any, *, today: dt.date | None = None) -> pd.Timestamp:
-    """``as_of`` for the briefing: None means the latest data; a date must lie within the record."""
-    import pandas as pd
-
-    when = check_date("as_of", value)
-    if when is None:
-        return latest_data_date()
-    first = data.load_events()["date"].min().date()
-    today = today or dt.date.today()
-    if not first <= when <= today:
-        raise ParameterError(
-            f"as_of: expected a date from {first} (the first event) to {today} (today), found {when}"
-        )
-    return pd.Timestamp(when)
 
 
 def troops_deployed(as_of: Any) -> Figure:
     """The last reported French troop level on or before ``as_of``, preferring the Sahel-wide count."""
-    troops = data.load_troop_levels(as_of=as_of)
-    reported = troops[troops["figure_type"] == "reported"]
-    if reported.empty:
-        return Figure("French troops deployed", None, "no figure reported yet", None, reported)
-    last_date = reported["date"].max()
-    latest = reported[reported["date"] == last_date]
-    sahel = latest[latest["scope"] == "sahel"]
-    row = (sahel if not sahel.empty else latest).sort_values("personnel").iloc[[-1]]
+    row = measures.latest_troop_level(tables.load_troop_levels(as_of=as_of))
+    if row.empty:
+        return Figure("French troops deployed", None, "no figure reported yet", None, row)
     r = row.iloc[0]
     about = "about " if r["approximate"] else ""
     where = "across the Sahel" if r["scope"] == "sahel" else "in Mali"
@@ -74,14 +66,9 @@ def troops_deployed(as_of: Any) -> Figure:
 
 def french_deaths(as_of: Any) -> Figure:
     """The last cumulative count of French military deaths on or before ``as_of``."""
-    # One counter only: mixing series would show steps that are only a change of method.
-    deaths = data.load_fatalities(as_of=as_of)
-    deaths = deaths[deaths["series"] == DEATHS_SERIES]
-    if deaths.empty:
-        return Figure("French military deaths", 0, "none recorded yet", None, deaths)
-    last_date = deaths["date"].max()
-    latest = deaths[deaths["date"] == last_date].sort_values("cumulative_deaths")
-    row = latest.iloc[[-1]]
+    row = measures.latest_deaths(tables.load_fatalities(as_of=as_of))
+    if row.empty:
+        return Figure("French military deaths", 0, "none recorded yet", None, row)
     r = row.iloc[0]
     cause = "all causes" if r["cause"] == "all_causes" else "'morts pour la France'"
     where = "in the Sahel" if r["scope"] == "sahel" else "in Mali"
@@ -93,22 +80,10 @@ def french_deaths(as_of: Any) -> Figure:
 
 
 def operation_costs(as_of: Any) -> tuple[pd.DataFrame, list[int]]:
-    """One cost row per year up to ``as_of`` for Serval/Barkhane/Sahel, and the years with none.
-
-    Per year, the operation's own figure of the best kind is used (executed, then estimate, then
-    budget); where two sources give the same kind, the lower is kept and the other is left to the
-    costs chart, which shows both.
-    """
-    costs = data.load_costs(as_of=as_of)
-    ops = costs[costs["coverage"].isin(OPERATION_COVERAGES)].copy()
-    from sahel_analysis.plots import COST_TYPES  # the same order of preference as the cost chart
-
-    ops["rank"] = ops["cost_type"].map({t: i for i, t in enumerate(COST_TYPES)}).astype(int)
-    best = ops.sort_values(["year", "rank", "amount_eur_m"]).groupby("year").head(1).drop(columns="rank")
-    when = check_date("as_of", as_of) if as_of is not None else None
-    last = when.year if when else int(costs["year"].max())
-    missing = [y for y in range(2013, last + 1) if y not in set(best["year"])]
-    return best, missing
+    """One cost row per year up to ``as_of`` for Serval/Barkhane/Sahel, and the years with none."""
+    costs = tables.load_costs(as_of=as_of)
+    when = select.as_timestamp(as_of)
+    return measures.operation_costs(costs, when.year if when is not None else int(costs["year"].max()))
 
 
 def cumulative_cost(as_of: Any) -> Figure:
@@ -118,28 +93,24 @@ def cumulative_cost(as_of: Any) -> Figure:
     year's estimate or budget, not money already spent.
     """
     best, missing = operation_costs(as_of)
-    when = check_date("as_of", as_of) if as_of is not None else None
+    when = select.as_timestamp(as_of)
     running = [int(y) for y in best["year"] if when is not None and y >= when.year]
     if when is not None:
         best = best[best["year"] < when.year]
         missing = [y for y in missing if y < when.year]
     total = float(best["amount_eur_m"].sum())
     years = f"{len(best)} year{'s' if len(best) != 1 else ''}"
-    gap = f"; no operation-specific figure for {_years(missing)}" if missing else ""
-    left_out = f"; {_years(running)} left out, as the year was not over" if running else ""
+    gap = f"; no operation-specific figure for {year_spans(missing)}" if missing else ""
+    left_out = f"; {year_spans(running)} left out, as the year was not over" if running else ""
     text = f"€{total:,.0f} million, nominal, summed over the {years} with a figure{gap}{left_out}"
     return Figure("Cost of Serval and Barkhane", total, text, None, best)
 
 
 def since_last_coup(as_of: Any) -> Figure:
-    import pandas as pd
-
-    when = pd.Timestamp(as_of)
-    events = data.load_events(as_of=when)
-    coups = events[(events["category"] == "coup") & (events["country_iso3"] == "MLI")]
-    if coups.empty:
-        return Figure("Time since the last coup in Mali", None, "no coup yet", None, coups)
-    row = coups.iloc[[-1]]
+    when = select.as_timestamp(as_of)
+    row = measures.last_coup(tables.load_events(as_of=when))
+    if row.empty:
+        return Figure("Time since the last coup in Mali", None, "no coup yet", None, row)
     r = row.iloc[0]
     days = (when - r["date"]).days
     text = f"{days:,} days since the coup of {r['date']:%d %B %Y} ({r['title']})"
@@ -160,19 +131,7 @@ def key_figures_table(figures: list[Figure]) -> pd.DataFrame:
 
 
 def _when(row: Any) -> str:
-    fmt = {"day": "%d %B %Y", "month": "%B %Y", "year": "%Y"}[row["precision"]]
-    return row["date"].strftime(fmt).lstrip("0")
-
-
-def _years(years: list[int]) -> str:
-    """2015, 2016, 2017, 2020 -> '2015-2017, 2020'."""
-    spans: list[list[int]] = []
-    for y in years:
-        if spans and y == spans[-1][1] + 1:
-            spans[-1][1] = y
-        else:
-            spans.append([y, y])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+    return date_text(row["date"], row["precision"], "long")
 
 
 # -- the seed article's claims ----------------------------------------------------------------
@@ -180,7 +139,7 @@ def _years(years: list[int]) -> str:
 
 def load_claims(path: Any = None) -> pd.DataFrame:
     """The article's checkable claims, validated like every other table."""
-    return data.read_table("claims", path)
+    return tables.read_table("claims", path)
 
 
 def check_claims(claims: pd.DataFrame | None = None, places: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -189,10 +148,10 @@ def check_claims(claims: pd.DataFrame | None = None, places: pd.DataFrame | None
     A computed claim is consistent when the article's number lies within ``tolerance`` of the value
     computed from the gazetteer; the verdict stored in the file is replaced by that result.
     """
-    from sahel_analysis.geography import distance_km
+    from sahel_analysis.geo import distance_km
 
     claims = load_claims() if claims is None else claims.copy()
-    places = data.load_places() if places is None else places
+    places = tables.load_places() if places is None else places
     claims["record_value"] = claims["record_value"].astype(object)
     claims["verdict"] = claims["verdict"].astype(object)
     for idx, row in claims[claims["computation"].notna()].iterrows():
@@ -215,10 +174,10 @@ def _number(text: str) -> float | None:
 
 def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
     """The claims as a reader sees them: claim, article, record, verdict, sources."""
-    sources = data.load_sources().set_index("id")
+    sources = tables.load_sources().set_index("id")
 
     def cited(row: Any) -> str:
-        ids = [i for i in data.source_ids(row.to_frame().T) if i != "seed-doukhan-2021"]
+        ids = [i for i in tables.source_ids(row.to_frame().T) if i != "seed-doukhan-2021"]
         return "; ".join(f"{sources.loc[i, 'publisher']}" for i in ids if i in sources.index)
 
     table = claims.assign(Sources=claims.apply(cited, axis=1))
@@ -234,38 +193,49 @@ def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
 # -- composing the page -----------------------------------------------------------------------
 
 
+_HEADLINE = (
+    "<p>As of <strong>{{ as_of }}</strong>,"
+    "{% if troops.value is none %} no French deployment had been reported yet."
+    "{% else %} the last reported French deployment was <strong>{{ troops.text }}</strong>.{% endif %}"
+    "{% if deaths.value %} French military deaths stood at <strong>{{ deaths.text }}</strong>.{% endif %}"
+    "{% if cost.value %} Known operation costs: <strong>{{ cost.text }}</strong>.{% endif %}"
+    "{% if coup.value is not none %} It had been <strong>{{ coup_days }} days</strong> since the last coup"
+    " in Mali, on {{ coup_date }}.{% endif %}</p>"
+)
+
+
+@cache
+def _headline_template() -> Any:
+    import jinja2
+
+    # Autoescape: every figure's text comes from the data (titles, names) and is escaped.
+    return jinja2.Environment(autoescape=True).from_string(_HEADLINE)
+
+
 def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
     """The opening paragraph, quoting the computed figures; text from the data is escaped."""
-    from html import escape
-
     by = {f.label: f for f in figures}
-    troops, cost = by["French troops deployed"], by["Cost of Serval and Barkhane"]
-    deaths, coup = by["French military deaths"], by["Time since the last coup in Mali"]
-    parts = [f"As of <strong>{as_of:%d %B %Y}</strong>,"]
-    if troops.value is None:
-        parts.append("no French deployment had been reported yet.")
-    else:
-        parts.append(f"the last reported French deployment was <strong>{escape(troops.text)}</strong>.")
-    if deaths.value:
-        parts.append(f"French military deaths stood at <strong>{escape(deaths.text)}</strong>.")
-    if cost.value:
-        parts.append(f"Known operation costs: <strong>{escape(cost.text)}</strong>.")
-    if coup.value is not None:
-        parts.append(
-            f"It had been <strong>{coup.value:,} days</strong> since the last coup in Mali, on {coup.date:%d %B %Y}."
-        )
-    return "<p>" + " ".join(parts) + "</p>"
+    coup = by["Time since the last coup in Mali"]
+    return _headline_template().render(
+        as_of=f"{as_of:%d %B %Y}",
+        troops=by["French troops deployed"],
+        cost=by["Cost of Serval and Barkhane"],
+        deaths=by["French military deaths"],
+        coup=coup,
+        coup_days=f"{coup.value:,}" if coup.value is not None else "",
+        coup_date=f"{coup.date:%d %B %Y}" if coup.date is not None else "",
+    )
 
 
 def events_after(as_of: pd.Timestamp) -> pd.DataFrame:
     """Events after ``as_of``: the "what happened next" of a briefing dated before the latest data."""
-    events = data.load_events()
+    events = tables.load_events()
     return events[events["date"] > as_of]
 
 
 def sources_table(*frames: pd.DataFrame) -> pd.DataFrame:
     """Every source behind ``frames``, as a reader wants them listed: publisher, title, dates, link."""
-    cited = data.cite(*frames)
+    cited = tables.cite(*frames)
     table = cited.rename(
         columns={
             "publisher": "Publisher",
@@ -287,3 +257,37 @@ def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
         return frame.to_html(
             index=index, escape=True, render_links=True, border=0, classes="dataframe briefing"
         )
+
+
+def events_table(
+    events: pd.DataFrame, *, places: pd.DataFrame | None = None, sources: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """A tidy table of ``events`` for the HTML: date, category, place, title, sources (publishers).
+
+    Dates are written to their precision, with the last day for events that last. Plain text only:
+    the HTML writer escapes it.
+    """
+    import pandas as pd
+
+    places = tables.read_table("places") if places is None else places
+    sources = tables.load_sources() if sources is None else sources
+    place_name = dict(zip(places["id"], places["name_en"], strict=True))
+    publisher = dict(zip(sources["id"], sources["publisher"], strict=True))
+    rows = []
+    for r in events.sort_values(["date", "id"], kind="stable").itertuples():
+        when = date_text(r.date, r.precision)
+        if pd.notna(r.end_date):
+            when += f" to {date_text(r.end_date)}"
+        country = schema.COUNTRY_NAMES.get(str(r.country_iso3), str(r.country_iso3))
+        place = f"{place_name.get(r.place_id, r.place_id)}, {country}" if pd.notna(r.place_id) else country
+        ids = tables.source_ids(events.loc[[r.Index]])
+        rows.append(
+            {
+                "date": when,
+                "category": str(r.category).replace("_", " ").replace("un ", "UN "),
+                "place": place,
+                "title": str(r.title),
+                "sources": "; ".join(dict.fromkeys(publisher.get(i, i) for i in ids)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])

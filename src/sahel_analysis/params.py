@@ -119,3 +119,138 @@ def check_nonempty(name: str, frame: Any, what: str) -> Any:
     if len(frame) == 0:
         raise ParameterError(f"{name}: the selection is empty (no {what}); widen it")
     return frame
+
+
+# --------------------------------------------------------------------------------------------------
+# One check per notebook: what its check cell calls, with the tables it needs to know what exists
+
+
+def _given(**params: Any) -> str:
+    """The names of the filters that were set: what an empty selection is blamed on."""
+    return ", ".join(name for name, value in params.items() if value is not None) or "data"
+
+
+def check_map_params(
+    places: Any = None,
+    as_of: Any = None,
+    extent: Any = None,
+    *,
+    show_regions: Any = True,
+    show_river: Any = True,
+    show_bases: Any = True,
+    title: Any = None,
+    gazetteer: Any,
+) -> dict[str, Any]:
+    """The map notebook's parameters, checked and normalised (places without repeats, dates, tuples).
+
+    A place must be in ``gazetteer`` and inside the mapped region (Paris is in the gazetteer, but
+    a map stretched to include it would be mostly blank).
+    """
+    from sahel_analysis.geo import mappable_places
+    from sahel_analysis.viz.placemap import DEFAULT_PLACES
+
+    if places is None:
+        places = list(DEFAULT_PLACES)
+    places = check_choices("places", places, mappable_places(gazetteer), optional=False)
+    for name, value in {
+        "show_regions": show_regions,
+        "show_river": show_river,
+        "show_bases": show_bases,
+    }.items():
+        check_bool(name, value)
+    if title is not None and not isinstance(title, str):
+        raise ParameterError(f"title: expected None (automatic) or a string, found {title!r}")
+    return {
+        "places": list(dict.fromkeys(places)),  # drop repeats, keep order
+        "as_of": check_date("as_of", as_of),
+        "extent": check_bbox("extent", extent),
+        "regions": show_regions,
+        "river": show_river,
+        "bases": show_bases,
+        "title": title,
+    }
+
+
+def check_troop_params(start: Any, end: Any, operations: Any, scopes: Any, *, troops: Any) -> dict[str, Any]:
+    """The troop-levels notebook's parameters; the selection they make of ``troops`` must not be empty."""
+    from sahel_analysis import schema, select
+
+    first, last = check_date_range("start", start, "end", end)
+    ops = check_choices("operations", operations, schema.enum("troop_levels", "operation"))
+    scs = check_choices("scopes", scopes, schema.enum("troop_levels", "scope"))
+    chosen = select.select_troop_levels(troops, start=first, end=last, operations=ops, scopes=scs)
+    check_nonempty(
+        _given(start=start, end=end, operations=operations, scopes=scopes), chosen, "troop figures"
+    )
+    return {"start": first, "end": last, "operations": ops, "scopes": scs}
+
+
+def check_cost_params(
+    start: Any,
+    end: Any,
+    coverages: Any,
+    *,
+    constant: Any,
+    base_year: Any,
+    cumulative: Any,
+    costs: Any,
+    cpi: Any,
+) -> dict[str, Any]:
+    """The costs notebook's parameters; the years and coverages chosen must hold a figure to draw."""
+    from sahel_analysis import measures, schema, select
+
+    first, last = check_year_range("start", start, "end", end, bounds=schema.bounds("costs", "year"))
+    covs = check_choices("coverages", coverages, schema.enum("costs", "coverage"))
+    check_bool("constant", constant)
+    check_bool("cumulative", cumulative)
+    base = check_choice("base_year", base_year, [int(y) for y in cpi["year"]])
+    chosen = select.select_costs(costs, start=first, end=last, coverages=covs)
+    check_nonempty(_given(start=start, end=end, coverages=coverages), chosen, "cost figures")
+    if constant:
+        shown = measures.cost_figures(chosen, cpi, constant=True, base_year=base).shown
+        years = ", ".join(map(str, cpi["year"]))
+        check_nonempty(
+            _given(start=start, end=end, coverages=coverages, constant=True),
+            shown,
+            f"cost figure for a year of the price index ({years})",
+        )
+    return {
+        "start": first,
+        "end": last,
+        "coverages": covs,
+        "constant": constant,
+        "base_year": base,
+        "cumulative": cumulative,
+    }
+
+
+def check_timeline_params(
+    start: Any, end: Any, categories: Any, lanes: Any, highlight: Any, *, events: Any
+) -> dict[str, Any]:
+    """The timeline notebook's parameters; ``highlight`` must name events of ``events``."""
+    from sahel_analysis import schema, select
+    from sahel_analysis.viz.timeline import LANE_MODES
+
+    first, last = check_date_range("start", start, "end", end)
+    cats = check_choices("categories", categories, schema.enum("events", "category"))
+    check_choice("lanes", lanes, LANE_MODES)
+    stressed = check_choices("highlight", highlight, list(events["id"]))
+    chosen = select.select_events(events, start=first, end=last, categories=cats)
+    check_nonempty(_given(start=start, end=end, categories=categories), chosen, "events")
+    return {"start": first, "end": last, "categories": cats, "lanes": lanes, "highlight": stressed}
+
+
+def check_as_of(value: Any, *, events: Any, latest: Any, today: dt.date | None = None) -> Any:
+    """The briefing's ``as_of``: None means ``latest``; a date must lie from the first event to today."""
+    import pandas as pd
+
+    when = check_date("as_of", value)
+    if when is None:
+        return latest
+    first = events["date"].min().date()
+    today = today or dt.date.today()
+    if not first <= when <= today:
+        raise ParameterError(
+            f"as_of: expected a date from {first} (the first event) to {today} (today), found {when}"
+        )
+    return pd.Timestamp(when)

@@ -1,14 +1,15 @@
-"""The house style: colours, the rcParams context and the source line every chart carries."""
+"""The house style: colours, the rcParams context, the one way figures are made, the source line."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from matplotlib.text import Text
 
 STYLE_FILE = Path(__file__).with_name("sahel.mplstyle")
@@ -46,6 +47,23 @@ def house_style() -> Iterator[None]:
         yield
     finally:
         mpl.rcParams.update(saved)
+
+
+def new_axes(size: tuple[float, float], rect: Sequence[float] | None = None) -> Axes:
+    """A new figure of ``size`` inches with one Axes (at ``rect``, a figure fraction, if given).
+
+    Every chart that is not handed an Axes makes its figure here, inside :func:`house_style`, so
+    that all figures share the style's dpi and fonts.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=size)
+    return fig.add_axes(rect) if rect is not None else fig.add_subplot()
+
+
+def renderer(fig: Figure) -> Any:
+    """The figure's renderer, for measuring text before the figure is drawn."""
+    return fig.canvas.get_renderer()
 
 
 def add_source_line(ax: Axes, text: str, *, prefix: str = "Source: ") -> Text:
@@ -111,3 +129,29 @@ def date_axis(ax: Axes, axis: str = "x") -> None:
     target.set_major_locator(mdates.YearLocator(base=step))
     target.set_major_formatter(mdates.DateFormatter("%Y"))
     target.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+
+
+def date_num(dates: Any) -> Any:
+    """Dates as matplotlib's day numbers (for positions on a date axis)."""
+    import matplotlib.dates as mdates
+    import pandas as pd
+
+    return mdates.date2num(pd.to_datetime(dates))
+
+
+def with_gaps(x: Any, y: Any, max_gap: float) -> tuple[Any, Any]:
+    """Insert a NaN between consecutive points further apart in x than ``max_gap``: the line breaks."""
+    import math
+
+    import numpy as np
+
+    if len(x) < 2:
+        return x.astype(float), y.astype(float)
+    xs, ys = [float(x[0])], [float(y[0])]
+    for i in range(1, len(x)):
+        if x[i] - x[i - 1] > max_gap:
+            xs.append(math.nan)
+            ys.append(math.nan)
+        xs.append(float(x[i]))
+        ys.append(float(y[i]))
+    return np.array(xs), np.array(ys)

@@ -1,4 +1,4 @@
-"""Boundary layers (Natural Earth, committed under data/boundaries/) and geodesic distances.
+"""Boundary layers (Natural Earth, committed under data/boundaries/), their projection, distances.
 
 The layers are derived by ``scripts/derive_boundaries.py``; see
 ``data/boundaries/provenance.json`` for inputs, hashes, tolerance and licence. This module
@@ -27,6 +27,9 @@ __all__ = [
     "load_populated_places",
     "load_regions",
     "load_river",
+    "mappable_places",
+    "project_box",
+    "projected_layers",
 ]
 
 CRS = "EPSG:4326"
@@ -124,13 +127,53 @@ def boundaries_provenance() -> dict[str, Any]:
     return json.loads((boundaries_dir() / "provenance.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def projected_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Countries, Mali's regions and the Niger in :data:`MALI_CRS`, projected once per process."""
+    return {
+        "countries": load_countries().to_crs(MALI_CRS),
+        "regions": load_regions().to_crs(MALI_CRS),
+        "river": load_river().to_crs(MALI_CRS),
+    }
+
+
+def project_box(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` in degrees as bounds in :data:`MALI_CRS` metres."""
+    import geopandas as gpd
+    import shapely
+
+    # Densify first: a lon/lat box's edges are curves once projected.
+    box = shapely.segmentize(shapely.box(*extent), 0.25)
+    return tuple(gpd.GeoSeries([box], crs=CRS).to_crs(MALI_CRS).total_bounds)
+
+
+@lru_cache(maxsize=1)
+def _mapped_area() -> Any:
+    import shapely
+
+    # A little beyond the coasts, so a port or an island on the edge still counts.
+    return shapely.union_all(load_countries().geometry.values).buffer(0.5)
+
+
+def mappable_places(gazetteer: gpd.GeoDataFrame) -> list[str]:
+    """Ids of the gazetteer places inside the countries the boundary layers cover.
+
+    Places such as Paris or Pau are in the gazetteer (decisions were taken there) but lie
+    outside the mapped region; a map stretched to include them would be mostly blank.
+    """
+    import shapely
+
+    inside = shapely.within(gazetteer.geometry.values, _mapped_area())
+    return sorted(gazetteer.loc[inside, "id"])
+
+
 LatLon = tuple[float, float]
 
 
 def _resolve(place: str | LatLon, places: Any) -> LatLon:
     if isinstance(place, str):
         if places is None:
-            from sahel_analysis.data import load_places
+            from sahel_analysis.tables import load_places
 
             places = load_places()
         match = places[places["id"] == place]
@@ -149,7 +192,7 @@ def distance_km(a: str | LatLon, b: str | LatLon, *, places: Any = None) -> floa
     """Geodesic distance in km on the WGS84 ellipsoid between two places.
 
     ``a`` and ``b`` are gazetteer ids (looked up in ``places``, by default
-    ``sahel_analysis.data.load_places()``) or ``(latitude, longitude)`` pairs in degrees.
+    ``sahel_analysis.tables.load_places()``) or ``(latitude, longitude)`` pairs in degrees.
     Uses pyproj's Karney algorithm, accurate to nanometres, rather than a spherical
     great circle (which is off by up to ~0.5 %).
     """

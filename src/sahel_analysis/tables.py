@@ -1,29 +1,33 @@
 """Loading the curated tables in ``data/``: typed, validated frames, and the citations behind them.
 
-Every table is declared once, in ``data/datapackage.json`` (a Frictionless Data Package). The
-loaders read the CSV as text, parse each declared type themselves (so a bad date names its row),
-check the declared constraints with a pandera schema built from the same declaration, then check
-the foreign keys. Every failure in a file is collected and raised together as one ``DataError``.
+Every table is declared once, in ``data/datapackage.json`` (read by :mod:`sahel_analysis.schema`).
+The loaders read the CSV as text, parse each declared type themselves (so a bad date names its
+row), check the declared constraints with the pandera schema generated from the same declaration,
+then check the foreign keys. Every failure in a file is collected and raised together as one
+``DataError``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sahel_analysis import select
 from sahel_analysis.paths import DATA_DIR
+from sahel_analysis.schema import (
+    LIST_SEPARATOR,
+    fields,
+    pandera_schema,
+    references,
+    resource,
+    rule_text,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
-
-
-TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi", "claims")
-LIST_SEPARATOR = ";"
 
 
 @dataclass(frozen=True)
@@ -54,24 +58,6 @@ class DataError(ValueError):
         super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
 
 
-@cache
-def _package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
-    with open(data_dir / "datapackage.json", encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def resource(name: str) -> dict[str, Any]:
-    """The declaration of one table in ``datapackage.json``."""
-    for res in _package()["resources"]:
-        if res["name"] == name:
-            return res
-    raise KeyError(f"no table {name!r} in datapackage.json; tables are: {', '.join(TABLES)}")
-
-
-def _fields(name: str) -> list[dict[str, Any]]:
-    return resource(name)["schema"]["fields"]
-
-
 def _path(name: str, path: str | os.PathLike[str] | None) -> Path:
     return Path(path) if path is not None else DATA_DIR / resource(name)["path"]
 
@@ -98,7 +84,7 @@ def _parse_types(frame: pd.DataFrame, name: str, file: str) -> tuple[pd.DataFram
 
     problems: list[Problem] = []
     out = frame.copy()
-    for field in _fields(name):
+    for field in fields(name):
         col, kind = field["name"], field.get("type", "string")
         raw = frame[col]
         present = raw.notna()
@@ -124,81 +110,20 @@ def _parse_types(frame: pd.DataFrame, name: str, file: str) -> tuple[pd.DataFram
     return out, problems
 
 
-@cache
-def _pandera_schema(name: str) -> Any:
-    """A pandera schema for the constraints declared in datapackage.json.
-
-    pandera's own ``from_frictionless_schema`` reads the same declaration, but it validates the
-    descriptor through frictionless and jsonschema, which costs seconds at import in every kernel;
-    the Table Schema constraints we use map one-to-one onto pandera checks, so we map them here.
-    Types are not checked here: ``_parse_types`` has already turned each column into its type.
-    """
-    import pandera.pandas as pa
-
-    dtypes = {"date": "datetime64[ns]", "integer": "Int64", "number": "float64", "boolean": "boolean"}
-    primary = resource(name)["schema"].get("primaryKey", [])
-    columns = {}
-    for f in _fields(name):
-        cons = f.get("constraints", {})
-        checks = []
-        if "enum" in cons:
-            checks.append(pa.Check.isin(cons["enum"]))
-        if "pattern" in cons:
-            checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$"))
-        if "minimum" in cons and "maximum" in cons:
-            checks.append(pa.Check.in_range(cons["minimum"], cons["maximum"]))
-        elif "minimum" in cons:
-            checks.append(pa.Check.ge(cons["minimum"]))
-        elif "maximum" in cons:
-            checks.append(pa.Check.le(cons["maximum"]))
-        if "maxLength" in cons:
-            checks.append(pa.Check.str_length(max_value=cons["maxLength"]))
-        columns[f["name"]] = pa.Column(
-            dtypes.get(f.get("type", "string")),
-            checks,
-            nullable=not cons.get("required", False) and f["name"] not in primary,
-            unique=cons.get("unique", False) or primary == [f["name"]],
-        )
-    return pa.DataFrameSchema(columns, strict=True, unique=primary if len(primary) > 1 else None)
-
-
-def _rule_text(check: str, field: dict[str, Any]) -> str:
-    cons = field.get("constraints", {})
-    if "isin" in check:
-        return "one of " + ", ".join(cons.get("enum", []))
-    if "str_matches" in check:
-        return f"text matching the pattern {cons.get('pattern')!r}"
-    if "uniqueness" in check or "unique" in check:
-        return "a value not used by another row (unique)"
-    if "not_nullable" in check:
-        return "a value (the column is required)"
-    if "in_range" in check:
-        return f"a value between {cons.get('minimum')} and {cons.get('maximum')}"
-    if "greater_than_or_equal_to" in check:
-        return f"a value >= {cons.get('minimum')}"
-    if "less_than_or_equal_to" in check:
-        return f"a value <= {cons.get('maximum')}"
-    if "str_length" in check:
-        return f"at most {cons.get('maxLength')} characters"
-    return check
-
-
 def _check_constraints(
     frame: pd.DataFrame, name: str, file: str, skip: set[tuple[int, str]]
 ) -> list[Problem]:
     import pandera.errors
 
     try:
-        _pandera_schema(name).validate(frame, lazy=True)
+        pandera_schema(name).validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
-        fields = {f["name"]: f for f in _fields(name)}
         problems = []
         for case in err.failure_cases.itertuples(index=False):
             col, idx = case.column, case.index
             if (idx, col) in skip:  # already reported as a type error; a NaN there is not news
                 continue
-            rule = _rule_text(str(case.check), fields.get(col, {}))
-            problems.append(Problem(file, _line(idx), col, case.failure_case, rule))
+            problems.append(Problem(file, _line(idx), col, case.failure_case, rule_text(str(case.check))))
         return problems
     return []
 
@@ -206,10 +131,7 @@ def _check_constraints(
 def _check_keys(frame: pd.DataFrame, name: str, file: str, path: Path) -> list[Problem]:
     """Foreign keys, plus the ';'-separated source lists that Table Schema cannot declare."""
     problems = []
-    refs = {fk["fields"]: fk["reference"]["resource"] for fk in resource(name)["schema"]["foreignKeys"]}
-    if "other_source_ids" in frame.columns:
-        refs["other_source_ids"] = "sources"
-    for col, target in refs.items():
+    for col, target in references(name).items():
         known = _ids(target, path.parent)
         for idx, value in frame[col].dropna().items():
             for key in str(value).split(LIST_SEPARATOR):
@@ -235,9 +157,7 @@ _MEMO: dict[tuple[Any, ...], pd.DataFrame] = {}
 
 def _signature(name: str, file_path: Path) -> tuple[Any, ...]:
     """What a validated table depends on: its file and the files its keys point to, as last modified."""
-    targets = {fk["reference"]["resource"] for fk in resource(name)["schema"].get("foreignKeys", [])}
-    if any(f["name"] == "other_source_ids" for f in _fields(name)):
-        targets.add("sources")
+    targets = set(references(name).values())
     paths = [file_path, *(_ref_path(t, file_path.parent) for t in sorted(targets))]
     return (name, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
 
@@ -266,7 +186,7 @@ def _read_table(name: str, file_path: Path, file: str) -> pd.DataFrame:
         raw = pd.read_csv(file_path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError([Problem(file, None, None, None, f"a UTF-8 CSV file ({exc})")]) from None
-    declared = [f["name"] for f in _fields(name)]
+    declared = [f["name"] for f in fields(name)]
     header = [
         *(
             Problem(file, 1, c, None, "this declared column in the header")
@@ -289,32 +209,12 @@ def _read_table(name: str, file_path: Path, file: str) -> pd.DataFrame:
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         raise DataError(problems)
-    for field in _fields(name):
+    for field in fields(name):
         if enum := field.get("constraints", {}).get("enum"):
             typed[field["name"]] = pd.Categorical(typed[field["name"]], categories=enum)
     typed.attrs["table"] = name
     typed.attrs["path"] = str(file_path)
     return typed
-
-
-def _as_of(as_of: Any) -> pd.Timestamp | None:
-    import pandas as pd
-
-    if as_of is None:
-        return None
-    try:
-        return pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        raise ValueError(f"as_of: expected a date such as '2021-06-01', found {as_of!r}") from None
-
-
-def _until(frame: pd.DataFrame, column: str, as_of: Any) -> pd.DataFrame:
-    when = _as_of(as_of)
-    if when is None:
-        return frame
-    out = frame[frame[column] <= when].copy()
-    out.attrs.update(frame.attrs)
-    return out
 
 
 def load_sources(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -337,30 +237,26 @@ def load_places(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
 def load_events(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
     """Dated events, 2012-2023, sorted by date; with ``as_of``, only those that had happened by then."""
     frame = read_table("events", path).sort_values(["date", "id"], kind="stable")
-    return _until(frame.reset_index(drop=True), "date", as_of)
+    return select.until(frame.reset_index(drop=True), as_of)
 
 
 def load_troop_levels(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
     """French personnel at dated points; with ``as_of``, only figures dated on or before it."""
     frame = read_table("troop_levels", path).sort_values(["date", "id"], kind="stable")
-    return _until(frame.reset_index(drop=True), "date", as_of)
+    return select.until(frame.reset_index(drop=True), as_of)
 
 
 def load_costs(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
     """Annual costs in millions of nominal euros; with ``as_of``, only years that had begun by then."""
     frame = read_table("costs", path).sort_values(["year", "id"], kind="stable").reset_index(drop=True)
-    when = _as_of(as_of)
-    if when is None:
-        return frame
-    out = frame[frame["year"] <= when.year].copy()
-    out.attrs.update(frame.attrs)
-    return out
+    when = select.as_timestamp(as_of)
+    return frame if when is None else select.keep(frame, frame["year"] <= when.year)
 
 
 def load_fatalities(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
     """Cumulative French military deaths at dated points; with ``as_of``, those known by then."""
     frame = read_table("fatalities", path).sort_values(["date", "id"], kind="stable")
-    return _until(frame.reset_index(drop=True), "date", as_of)
+    return select.until(frame.reset_index(drop=True), as_of)
 
 
 def load_presence(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
@@ -370,21 +266,10 @@ def load_presence(path: str | os.PathLike[str] | None = None, as_of: Any = None)
     since it had not happened yet.
     """
     frame = read_table("presence", path).sort_values(["start_date", "id"], kind="stable")
-    out = _until(frame.reset_index(drop=True), "start_date", as_of)
-    when = _as_of(as_of)
-    if when is not None:
-        later = out["end_date"] > when
-        out.loc[later, ["end_date", "end_precision", "handed_to"]] = None
-    return out
+    return select.presence_as_of(frame.reset_index(drop=True), as_of)
 
 
-def bases_held(presence: pd.DataFrame, on: Any) -> pd.DataFrame:
-    """The rows of ``presence`` for bases held on the date ``on``."""
-    when = _as_of(on)
-    if when is None:
-        raise ValueError("on: expected a date such as '2021-06-01', found None")
-    held = (presence["start_date"] <= when) & (presence["end_date"].isna() | (presence["end_date"] > when))
-    return presence[held]
+bases_held = select.bases_held  # a selection; re-exported here where the README's readers look for it
 
 
 def load_cpi(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:

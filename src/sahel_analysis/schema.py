@@ -1,0 +1,186 @@
+"""The data package's declaration (``data/datapackage.json``), read once: tables, fields, enums, labels.
+
+Every column is declared in one place. The loaders' fast validation path is generated here from the
+same declaration: :func:`constraint_rules` turns each Table Schema constraint into a pandera check
+whose error text *is* the sentence a reader sees ("one of day, month, year"), so a message can never
+disagree with the rule that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sahel_analysis.paths import DATA_DIR
+
+TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi", "claims")
+LIST_SEPARATOR = ";"  # several source ids in one cell, which Table Schema cannot declare
+
+# How the charts and tables name the declared values (datapackage.json holds the values, not prose).
+SCOPE_LABELS = {"mali": "in Mali", "sahel": "across the Sahel"}
+COVERAGE_LABELS = {
+    "opex_all": "All external operations (OPEX)",
+    "opex_missint": "OPEX and domestic missions (MISSINT)",
+    "serval": "Operation Serval",
+    "barkhane": "Operation Barkhane",
+    "sahel": "All operations in the Sahel",
+}
+CATEGORY_LABELS = {
+    "coup": "Coups",
+    "rebellion": "Rebellion",
+    "military_operation": "Military operations",
+    "attack": "Attacks",
+    "political": "Politics",
+    "diplomatic": "Diplomacy",
+    "withdrawal": "Withdrawal",
+    "un_mission": "UN mission",
+}
+COUNTRY_NAMES = {
+    "MLI": "Mali",
+    "FRA": "France",
+    "NER": "Niger",
+    "TCD": "Chad",
+    "BFA": "Burkina Faso",
+    "MRT": "Mauritania",
+    "DZA": "Algeria",
+}
+
+# pandera dtypes for the declared types; strings stay object columns.
+DTYPES = {"date": "datetime64[ns]", "integer": "Int64", "number": "float64", "boolean": "boolean"}
+
+
+@cache
+def package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """``datapackage.json`` as a dict, read once per process."""
+    with open(data_dir / "datapackage.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def resource(name: str) -> dict[str, Any]:
+    """The declaration of one table."""
+    for res in package()["resources"]:
+        if res["name"] == name:
+            return res
+    raise KeyError(f"no table {name!r} in datapackage.json; tables are: {', '.join(TABLES)}")
+
+
+def fields(name: str) -> list[dict[str, Any]]:
+    """The declared fields of a table, in column order."""
+    return resource(name)["schema"]["fields"]
+
+
+def field(table: str, column: str) -> dict[str, Any]:
+    for f in fields(table):
+        if f["name"] == column:
+            return f
+    raise KeyError(f"{table}.csv has no column {column!r}")
+
+
+def enum(table: str, column: str) -> list[str]:
+    """The values ``table.column`` may take (its enum), in declared order."""
+    return list(field(table, column).get("constraints", {}).get("enum", []))
+
+
+def bounds(table: str, column: str) -> tuple[int, int]:
+    """The declared minimum and maximum of a numeric column."""
+    cons = field(table, column)["constraints"]
+    return int(cons["minimum"]), int(cons["maximum"])
+
+
+def references(name: str) -> dict[str, str]:
+    """Column -> referenced table, for the declared foreign keys and the ';'-separated source lists."""
+    refs = {
+        fk["fields"]: fk["reference"]["resource"] for fk in resource(name)["schema"].get("foreignKeys", [])
+    }
+    if any(f["name"] == "other_source_ids" for f in fields(name)):
+        refs["other_source_ids"] = "sources"
+    return refs
+
+
+# --------------------------------------------------------------------------------------------------
+# Constraints -> checks and the sentences that explain them
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One declared constraint on a column: its Table Schema name, value and what a reader is told."""
+
+    constraint: str
+    value: Any
+    text: str
+
+
+REQUIRED_TEXT = "a value (the column is required)"
+UNIQUE_TEXT = "a value not used by another row (unique)"
+
+
+def constraint_rules(f: dict[str, Any]) -> list[Rule]:
+    """The value constraints of one field (not ``required``/``unique``, which pandera checks itself)."""
+    cons = f.get("constraints", {})
+    rules = []
+    if "enum" in cons:
+        rules.append(Rule("enum", cons["enum"], "one of " + ", ".join(map(str, cons["enum"]))))
+    if "pattern" in cons:
+        rules.append(Rule("pattern", cons["pattern"], f"text matching the pattern {cons['pattern']!r}"))
+    lo, hi = cons.get("minimum"), cons.get("maximum")
+    if lo is not None and hi is not None:
+        rules.append(Rule("range", (lo, hi), f"a value between {lo} and {hi}"))
+    elif lo is not None:
+        rules.append(Rule("minimum", lo, f"a value >= {lo}"))
+    elif hi is not None:
+        rules.append(Rule("maximum", hi, f"a value <= {hi}"))
+    if "maxLength" in cons:
+        rules.append(Rule("maxLength", cons["maxLength"], f"at most {cons['maxLength']} characters"))
+    return rules
+
+
+def _check(rule: Rule) -> Any:
+    import pandera.pandas as pa
+
+    # The error text is what pandera reports as the failed check: the reader's sentence, verbatim.
+    if rule.constraint == "enum":
+        return pa.Check.isin(rule.value, error=rule.text)
+    if rule.constraint == "pattern":
+        return pa.Check.str_matches(f"^(?:{rule.value})$", error=rule.text)
+    if rule.constraint == "range":
+        return pa.Check.in_range(*rule.value, error=rule.text)
+    if rule.constraint == "minimum":
+        return pa.Check.ge(rule.value, error=rule.text)
+    if rule.constraint == "maximum":
+        return pa.Check.le(rule.value, error=rule.text)
+    return pa.Check.str_length(max_value=rule.value, error=rule.text)
+
+
+# pandera names the two checks it builds from a column's flags; everything else carries its text.
+_PANDERA_FLAGS = {"not_nullable": REQUIRED_TEXT, "field_uniqueness": UNIQUE_TEXT}
+
+
+def rule_text(check: str) -> str:
+    """The sentence for a check named in pandera's failure cases."""
+    return _PANDERA_FLAGS.get(check, check)
+
+
+@cache
+def pandera_schema(name: str) -> Any:
+    """A pandera schema for the constraints declared in datapackage.json.
+
+    pandera's own ``from_frictionless_schema`` reads the same declaration, but it validates the
+    descriptor through frictionless and jsonschema, which costs seconds at import in every kernel.
+    Types are not checked here: the loader has already turned each column into its type.
+    """
+    import pandera.pandas as pa
+
+    primary = resource(name)["schema"].get("primaryKey", [])
+    columns = {}
+    for f in fields(name):
+        cons = f.get("constraints", {})
+        columns[f["name"]] = pa.Column(
+            DTYPES.get(f.get("type", "string")),
+            [_check(r) for r in constraint_rules(f)],
+            nullable=not cons.get("required", False) and f["name"] not in primary,
+            unique=cons.get("unique", False) or primary == [f["name"]],
+        )
+    return pa.DataFrameSchema(columns, strict=True, unique=primary if len(primary) > 1 else None)

@@ -1,0 +1,320 @@
+"""The base map every map draws on: boundary layers, frame, markers, scale bar, north arrow, locator.
+
+Everything is drawn in :data:`sahel_analysis.geo.MALI_CRS`, an equal-area azimuthal projection
+centred on Mali, so a scale bar is true to within about 1 % over the region. Layers are drawn as one
+PathPatch each, which is what keeps a map under a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sahel_analysis import geo
+from sahel_analysis.textfmt import nice_number
+from sahel_analysis.viz.style import PALETTE
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "add_locator",
+    "add_north_arrow",
+    "add_scale_bar",
+    "auto_extent",
+    "draw_base_map",
+    "draw_marker",
+    "halo",
+    "layers",
+    "project_box",
+    "style_frame",
+]
+
+# Colours: Okabe-Ito where a colour carries meaning (river, bases); greys for the base map.
+LAND = "#f0f0ee"
+MALI_FILL = "#fdf7ea"
+BORDER = "#9a9a9a"
+MALI_EDGE = "#2b2b2b"
+REGION_EDGE = "#a08c6a"
+MUTED_TEXT = "#6e6e6e"
+
+# Gid prefixes, so tests and callers can find what was drawn.
+PLACE_GID, BASE_GID, LABEL_GID = "place:", "base:", "label:"
+
+
+def layers() -> dict[str, gpd.GeoDataFrame]:
+    """Countries, regions and the Niger in MALI_CRS (projected once per process)."""
+    return geo.projected_layers()
+
+
+def project_box(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` in degrees as bounds in MALI_CRS metres."""
+    return geo.project_box(extent)
+
+
+def auto_extent(
+    xy: list[tuple[float, float]], aspect: float, fallback: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """Bounds around the points with a margin, widened to the axes' aspect (width/height)."""
+    if xy:
+        xs, ys = zip(*xy, strict=True)
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    else:
+        x0, y0, x1, y1 = fallback
+    # A margin of a tenth of the span, at least 120 km, leaves room for labels at the edges;
+    # widening to the axes' aspect then usually adds more on two sides.
+    pad = max(0.1 * max(x1 - x0, y1 - y0), 120_000.0)
+    x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
+    w, h = x1 - x0, y1 - y0
+    if w / h < aspect:
+        grow = (aspect * h - w) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = (w / aspect - h) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    return x0, y0, x1, y1
+
+
+def halo(width: float = 2.5) -> list[Any]:
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=width, foreground="white")]
+
+
+def add_scale_bar(
+    ax: Axes,
+    *,
+    loc: tuple[float, float] = (0.04, 0.05),
+    fraction: float = 0.2,
+    fontsize: float = 7.5,
+    gid: str = "scale-bar",
+) -> list[Any]:
+    """Draw a two-segment scale bar in km at ``loc`` (axes fraction); the Axes is in metres.
+
+    Drawn in axes coordinates from the current x limits, so call it after setting them. The
+    middle tick is labelled only when the bar is long enough on screen for three labels.
+    """
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import Bbox
+
+    x0, x1 = ax.get_xlim()
+    length_km = nice_number(fraction * (x1 - x0) / 1000)
+    frac = length_km * 1000 / (x1 - x0)
+    left, bottom = loc
+    height = 0.012
+    style = {"transform": ax.transAxes, "zorder": 20, "gid": gid}
+    bar = [
+        Rectangle((left, bottom), frac / 2, height, facecolor="black", edgecolor="black", lw=0.6, **style),
+        Rectangle(
+            (left + frac / 2, bottom), frac / 2, height, facecolor="white", edgecolor="black", lw=0.6, **style
+        ),
+    ]
+    for a in bar:
+        ax.add_patch(a)
+    bar_pt = frac * ax.get_window_extent().width * 72 / ax.figure.dpi
+    ticks = [(0, 0.0), (1, length_km)]
+    if bar_pt >= 100:
+        ticks.insert(1, (0.5, length_km / 2))
+    texts = [
+        ax.text(
+            left + pos * frac,
+            bottom - 0.008,
+            f"{value:g}" + (" km" if pos == 1 else ""),
+            ha="center",
+            va="top",
+            fontsize=fontsize,
+            **style,
+        )
+        for pos, value in ticks
+    ]
+    # White backing, sized to the bar and its labels, keeps it legible over borders and rivers.
+    renderer = ax.figure.canvas.get_renderer()
+    box = Bbox.union([a.get_window_extent(renderer) for a in [*bar, *texts]]).padded(4)
+    (bx0, by0), (bx1, by1) = ax.transAxes.inverted().transform(box.get_points())
+    backing = Rectangle(
+        (bx0, by0), bx1 - bx0, by1 - by0, facecolor="white", edgecolor="none", alpha=0.8, **style
+    )
+    backing.set_zorder(19)
+    ax.add_patch(backing)
+    return [backing, *bar, *texts]
+
+
+def add_north_arrow(
+    ax: Axes,
+    crs: Any,
+    *,
+    loc: tuple[float, float] = (0.95, 0.83),
+    length: float = 0.07,
+    gid: str = "north-arrow",
+) -> list[Any]:
+    """Draw an arrow pointing to true north at ``loc`` (axes fraction) for a projected ``crs``.
+
+    In an azimuthal projection north is straight up only on the central meridian, so the
+    arrow is turned to the local direction of the meridian.
+    """
+    from pyproj import Transformer
+
+    to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    tail = ax.transLimits.inverted().transform(loc)
+    lon, lat = to_geo.transform(*tail)
+    nx, ny = to_map.transform(lon, lat + 0.5)
+    # Direction of north in display space (axes are equal-aspect, so data angles hold).
+    angle = math.atan2(ny - tail[1], nx - tail[0])
+    bbox = ax.get_window_extent()
+    dy = length * math.sin(angle)
+    dx = length * math.cos(angle) * bbox.height / bbox.width
+    tip = (loc[0] + dx, loc[1] + dy)
+    arrow = ax.annotate(
+        "",
+        xy=tip,
+        xytext=loc,
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7", "lw": 1.4, "color": "black"},
+        zorder=20,
+    )
+    letter = ax.annotate(
+        "N",
+        xy=tip,
+        xycoords="axes fraction",
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=10,
+        fontweight="bold",
+        zorder=20,
+        path_effects=halo(),
+    )
+    for a in (arrow, letter):
+        a.set_gid(gid)
+    return [arrow, letter]
+
+
+def add_locator(ax: Axes, bounds: tuple[float, float, float, float], rect: Sequence[float]) -> Axes:
+    """A small map of Africa in an inset of ``ax`` at ``rect`` (axes fraction): Mali filled, ``bounds``
+    (the main map's extent, MALI_CRS metres) outlined."""
+    import geopandas as gpd
+    import shapely
+
+    crs = "+proj=laea +lat_0=5 +lon_0=18 +ellps=WGS84 +units=m +no_defs"
+    inset = ax.inset_axes(rect)
+    inset.set_gid("locator")
+    land = geo.load_locator().to_crs(crs)
+    _add_shapes(inset, land.geometry, facecolor="#d9d9d9", edgecolor="none")
+    mali = geo.load_countries().query("iso3 == 'MLI'").to_crs(crs)
+    _add_shapes(inset, mali.geometry, facecolor=PALETTE["orange"], edgecolor="none")
+    frame = gpd.GeoSeries([shapely.segmentize(shapely.box(*bounds), 20_000)], crs=geo.MALI_CRS)
+    _add_shapes(inset, frame.to_crs(crs), facecolor="none", edgecolor=PALETTE["vermillion"], lw=1.0)
+    africa = gpd.GeoSeries([shapely.segmentize(shapely.box(-19, -36, 53, 38), 1)], crs=4326)
+    x0, y0, x1, y1 = africa.to_crs(crs).total_bounds
+    inset.set_xlim(x0, x1)
+    inset.set_ylim(y0, y1)
+    inset.set_aspect("equal", adjustable="box")
+    inset.set_anchor("W")  # left-align the right-hand column whatever its aspect
+    style_frame(inset)
+    inset.set_title("Location", fontsize=8, loc="left", fontweight="normal", pad=2)
+    return inset
+
+
+def _path(geoms: Iterable[Any]) -> Any:
+    """One matplotlib Path for many shapely (multi)polygons or (multi)lines."""
+    import numpy as np
+    import shapely
+    from matplotlib.path import Path
+
+    verts: list[Any] = []
+    codes: list[Any] = []
+    for geom in geoms:
+        for part in getattr(geom, "geoms", [geom]):
+            rings = [part.exterior, *part.interiors] if part.geom_type == "Polygon" else [part]
+            for ring in rings:
+                xy = shapely.get_coordinates(ring)
+                c = np.full(len(xy), Path.LINETO, dtype=Path.code_type)
+                c[0] = Path.MOVETO
+                if part.geom_type == "Polygon":
+                    c[-1] = Path.CLOSEPOLY
+                verts.append(xy)
+                codes.append(c)
+    if not verts:
+        return Path(np.empty((0, 2)))
+    return Path(np.concatenate(verts), np.concatenate(codes))
+
+
+def _add_shapes(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
+    # A single PathPatch per layer, rather than GeoDataFrame.plot (which redraws the whole
+    # figure after each call), added with add_artist rather than add_patch (which walks every
+    # Bezier segment to update data limits; we set the limits ourselves). Seconds -> ~0.1 s.
+    from matplotlib.patches import PathPatch
+
+    patch = PathPatch(_path(geoms), **style)
+    ax.add_artist(patch)
+    return patch
+
+
+def draw_base_map(ax: Axes, *, regions: bool, river: bool) -> None:
+    """Countries, Mali (filled), its regions and the Niger on ``ax``, in MALI_CRS."""
+
+    projected = layers()
+    countries = projected["countries"]
+    others = countries[countries["iso3"] != "MLI"].geometry
+    mali = countries[countries["iso3"] == "MLI"].geometry
+    _add_shapes(ax, others, facecolor=LAND, edgecolor=BORDER, lw=0.6, zorder=1)
+    _add_shapes(ax, mali, facecolor=MALI_FILL, edgecolor="none", zorder=1)
+    if regions:
+        _add_shapes(
+            ax,
+            projected["regions"].boundary,
+            facecolor="none",
+            edgecolor=REGION_EDGE,
+            lw=0.6,
+            ls="--",
+            zorder=2,
+        )
+    _add_shapes(ax, mali, facecolor="none", edgecolor=MALI_EDGE, lw=1.3, zorder=3)
+    if river:
+        _add_shapes(
+            ax,
+            projected["river"].geometry,
+            facecolor="none",
+            edgecolor=PALETTE["blue"],
+            lw=1.3,
+            zorder=4,
+            capstyle="round",
+            joinstyle="round",
+        )
+
+
+def style_frame(ax: Axes) -> None:
+    """A map frame: no ticks, labels or grid, a thin grey border."""
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.set_facecolor("white")
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_linewidth(0.8)
+        spine.set_color("#555555")
+
+
+def draw_marker(ax: Axes, xy: tuple[float, float], key: str, *, base: bool, place: bool) -> None:
+    """A base square and/or a place dot at ``xy``, each its own artist with its id as gid."""
+
+    if base:
+        ax.scatter(
+            *xy,
+            s=64,
+            marker="s",
+            facecolor=PALETTE["vermillion"],
+            edgecolor="white",
+            lw=0.8,
+            zorder=5,
+            gid=BASE_GID + key,
+        )
+    if place:
+        ax.scatter(*xy, s=24, color="black", edgecolor="white", lw=0.7, zorder=6, gid=PLACE_GID + key)

@@ -1,0 +1,455 @@
+"""The map of places and French bases: ``plot_map``.
+
+Labels are placed greedily in display space (:class:`~sahel_analysis.viz.layout.LabelPlacer`): each
+candidate position is tried in turn and kept only if its box is inside the axes and clear of every
+marker, label, the scale bar and the north arrow already drawn. Places too close to tell apart at
+the map's scale (Bamako and Kati, about 14 km) are drawn in a zoom inset and labelled once,
+together, on the main map. The locator, the zoom inset and the legend are insets of the map's own
+Axes, so a map composes in a subplot grid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sahel_analysis import geo
+from sahel_analysis.tables import source_line
+from sahel_analysis.textfmt import date_text, join_names
+from sahel_analysis.viz.basemap import (
+    BORDER,
+    LABEL_GID,
+    MALI_EDGE,
+    MALI_FILL,
+    MUTED_TEXT,
+    REGION_EDGE,
+    add_locator,
+    add_north_arrow,
+    add_scale_bar,
+    auto_extent,
+    draw_base_map,
+    draw_marker,
+    halo,
+    layers,
+    project_box,
+    style_frame,
+)
+from sahel_analysis.viz.layout import LabelPlacer
+from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["DEFAULT_PLACES", "plot_map"]
+
+DEFAULT_PLACES: tuple[str, ...] = ("timbuktu", "gao", "kidal", "kati", "bamako")
+
+# Two places closer than this on screen (points) would have overlapping markers.
+CLUSTER_PT = 12.0
+
+XY = dict[str, tuple[float, float]]
+
+
+def _clusters(points: dict[str, tuple[float, float]], ax: Axes) -> list[list[str]]:
+    """Groups of places whose markers would touch at this Axes' scale (single linkage)."""
+    limit = CLUSTER_PT * ax.figure.dpi / 72
+    disp = {k: ax.transData.transform(v) for k, v in points.items()}
+    groups: list[set[str]] = []
+    for k in disp:
+        near = [g for g in groups if any(math.dist(disp[k], disp[o]) < limit for o in g)]
+        merged = {k}.union(*near)
+        groups = [g for g in groups if g not in near] + [merged]
+    return [sorted(g, key=list(points).index) for g in groups if len(g) > 1]
+
+
+def _label_river(placer: LabelPlacer, bounds: tuple[float, float, float, float]) -> None:
+    import shapely
+
+    line = shapely.union_all(layers()["river"].geometry.values)
+    visible = shapely.line_merge(line.intersection(shapely.box(*bounds)))
+    parts = sorted(getattr(visible, "geoms", [visible]), key=lambda g: -g.length)
+    ax = placer.ax
+    for part in parts[:2]:
+        for frac in (0.5, 0.35, 0.65, 0.2, 0.8):
+            p = part.interpolate(frac, normalized=True)
+            a = part.interpolate(max(frac - 0.03, 0), normalized=True)
+            b = part.interpolate(min(frac + 0.03, 1), normalized=True)
+            (ax_, ay), (bx, by) = ax.transData.transform([(a.x, a.y), (b.x, b.y)])
+            angle = math.degrees(math.atan2(by - ay, bx - ax_))
+            if angle > 90:
+                angle -= 180
+            elif angle < -90:
+                angle += 180
+            ann = placer.place(
+                (p.x, p.y),
+                "Niger",
+                radii=(6.0,),
+                leader_radii=(),
+                gid=LABEL_GID + "river",
+                fontsize=8,
+                style="italic",
+                color=PALETTE["blue"],
+                rotation=angle,
+                rotation_mode="anchor",
+                path_effects=halo(2),
+                zorder=8,
+            )
+            if ann is not None:
+                return
+
+
+def _label_areas(placer: LabelPlacer, bounds: tuple[float, float, float, float], regions: bool) -> None:
+    """Region names (inside Mali) and neighbouring country names where there is room."""
+    import shapely
+    from shapely.ops import polylabel
+
+    box = shapely.box(*bounds)
+    map_area = box.area
+    projected = layers()
+    items: list[tuple[Any, str, dict[str, Any], float]] = []
+    if regions:
+        for row in projected["regions"].itertuples():
+            if row.id == "bamako":  # too small at this scale; it is in the inset if needed
+                continue
+            items.append(
+                (
+                    row.geometry,
+                    row.name.upper(),
+                    {"fontsize": 7, "style": "italic", "color": "#8a7650"},
+                    0.004,
+                )
+            )
+    for row in projected["countries"].itertuples():
+        if row.iso3 == "MLI":
+            continue
+        items.append((row.geometry, row.name.upper(), {"fontsize": 8, "color": MUTED_TEXT}, 0.01))
+    # Skip areas too small in view to hold a name (a share of the map's area); the placer
+    # then drops any name that does not fit wholly inside its area.
+    for geom, text, style, min_share in items:
+        seen = geom.intersection(box)
+        if seen.is_empty or seen.area < min_share * map_area:
+            continue
+        biggest = max(getattr(seen, "geoms", [seen]), key=lambda g: g.area)
+        spot = polylabel(biggest, tolerance=5_000)
+        placer.place(
+            (spot.x, spot.y),
+            text,
+            centred=True,
+            radii=(14.0, 28.0),
+            leader_radii=(),
+            inside=seen,
+            gid="area:" + text.lower(),
+            path_effects=halo(2),
+            zorder=7,
+            **style,
+        )
+
+
+def _zoom_inset(
+    ax: Axes,
+    group: list[str],
+    xy: dict[str, tuple[float, float]],
+    names: pd.Series,
+    *,
+    ids: list[str],
+    base_ids: list[str],
+    regions: bool,
+    river: bool,
+    rect: Sequence[float],
+) -> Axes:
+    """A zoom on places too close together for the main map's scale, with its own labels."""
+
+    inset = ax.inset_axes(rect)
+    inset.set_gid("zoom-inset")
+    draw_base_map(inset, regions=regions, river=river)
+    style_frame(inset)
+    xs = [xy[i][0] for i in group]
+    ys = [xy[i][1] for i in group]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    # Square view: the group's span plus room for labels, at least 40 km across.
+    half = max(max(xs) - min(xs), max(ys) - min(ys), 10_000) * 1.4 + 10_000
+    half = max(half, 20_000)
+    inset.set_xlim(cx - half, cx + half)
+    inset.set_ylim(cy - half, cy + half)
+    inset.set_aspect("equal", adjustable="box")
+    inset.set_anchor("W")  # left-align the right-hand column whatever its aspect
+    inset.apply_aspect()
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    placer = LabelPlacer(inset, renderer)
+    for artist in add_scale_bar(inset, loc=(0.06, 0.08), fraction=0.3, fontsize=6.5):
+        placer.add_obstacle(artist.get_window_extent(renderer))
+    x0, x1 = inset.get_xlim()
+    y0, y1 = inset.get_ylim()
+    visible = [i for i in xy if x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
+    shown = [i for i in visible if i in ids or i in base_ids]
+    for i in shown:
+        draw_marker(inset, xy[i], i, base=i in base_ids, place=i in ids)
+        placer.add_point(*xy[i], radius_pt=5.5 if i in base_ids else 3.5)
+    for i in shown:
+        placer.place(
+            xy[i],
+            names[i],
+            gid=LABEL_GID + i,
+            fontsize=8.5,
+            fontweight="bold" if i in ids else "normal",
+            path_effects=halo(),
+            zorder=9,
+        )
+    if river:
+        _label_river(placer, (x0, y0, x1, y1))
+    title = join_names([names[i] for i in group])
+    inset.set_title(f"Inset: {title}", fontsize=8, loc="left", fontweight="normal", pad=2)
+    return inset
+
+
+def _held_text(when: dt.date | None, held: pd.DataFrame) -> str:
+    if when is not None:
+        return f"held on {date_text(when, 'day', 'long')}"
+    if held.empty:
+        return "(none in the data)"
+    first = held["start_date"].min().year
+    last = "today" if held["end_date"].isna().any() else str(held["end_date"].max().year)
+    return f"held at some time, {first}-{last}"
+
+
+def _bounds(
+    ax: Axes, xy: XY, ids: list[str], all_in_mali: bool, extent: Sequence[float] | None
+) -> tuple[float, float, float, float]:
+    """The map's limits in metres: ``extent`` projected, else the places with a margin."""
+    bbox = ax.get_position()
+    fig = ax.figure
+    aspect = (bbox.width * fig.get_figwidth()) / (bbox.height * fig.get_figheight())
+    if extent is not None:
+        return project_box(tuple(extent))
+    mali = tuple(layers()["countries"].query("iso3 == 'MLI'").total_bounds)
+    points = [xy[i] for i in ids]
+    # When every place is in Mali, show the whole country: a Mali cut off at the top reads as a
+    # cropping mistake, and the empty north is part of the story.
+    if ids and all_in_mali:
+        points += [(mali[0], mali[1]), (mali[2], mali[3])]
+    return auto_extent(points, aspect, mali)
+
+
+def _label_points(
+    placer: LabelPlacer, xy: XY, names: pd.Series, marked: list[str], ids: list[str], base_ids: list[str]
+) -> list[str] | None:
+    """Label the marked points; places too close to separate share a label. Returns the zoom group."""
+    groups = _clusters({i: xy[i] for i in marked}, placer.ax)
+    zoom = groups[0] if groups else None
+    for group in groups:
+        gx = sum(xy[i][0] for i in group) / len(group)
+        gy = sum(xy[i][1] for i in group) / len(group)
+        text = join_names([names[i] for i in group], " & ") + (" (inset)" if group is zoom else "")
+        placer.place(
+            (gx, gy),
+            text,
+            gid=LABEL_GID + "+".join(group),
+            fontsize=9,
+            fontweight="bold",
+            path_effects=halo(),
+            zorder=9,
+        )
+    grouped = {i for g in groups for i in g}
+    for i in marked:
+        if i in grouped:
+            continue
+        is_place = i in ids
+        placer.place(
+            xy[i],
+            names[i],
+            gid=LABEL_GID + i,
+            fontsize=9 if is_place else 7.5,
+            fontweight="bold" if is_place else "normal",
+            color="black" if is_place else "#7a2e00",
+            path_effects=halo(),
+            zorder=9,
+        )
+    return zoom
+
+
+def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool) -> Any:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [
+        Line2D([], [], marker="o", ls="", color="black", mec="white", ms=5.5, label="Place"),
+    ]
+    if base_text is not None:
+        handles.append(
+            Line2D(
+                [], [], marker="s", ls="", color=PALETTE["vermillion"], mec="white", ms=7.5, label=base_text
+            )
+        )
+    if river:
+        handles.append(Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"))
+    handles.append(Patch(facecolor=MALI_FILL, edgecolor=MALI_EDGE, lw=1.0, label="Mali"))
+    if regions:
+        handles.append(Line2D([], [], color=REGION_EDGE, lw=0.8, ls="--", label="Region border (pre-2016)"))
+    handles.append(Line2D([], [], color=BORDER, lw=0.8, label="International border"))
+    return ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(1.02, 0.0),
+        fontsize=8,
+        frameon=False,
+        borderaxespad=0.0,
+        handlelength=1.6,
+        labelspacing=0.6,
+    )
+
+
+def _add_zoom(ax: Axes, legend: Any, zoom: list[str], xy: XY, names: pd.Series, **kw: Any) -> None:
+    """The zoom inset between the locator and the legend, and its outline on the main map."""
+    from matplotlib.patches import Rectangle
+
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    top = legend.get_window_extent(renderer).y1
+    bottom = (top - frame.y0) / frame.height + 0.03
+    height = 0.68 - 0.06 - bottom  # leave room for the inset's title
+    inset = _zoom_inset(ax, zoom, xy, names, rect=(1.025, bottom, 0.33, height), **kw)
+    ix0, ix1 = inset.get_xlim()
+    iy0, iy1 = inset.get_ylim()
+    ax.add_patch(
+        Rectangle(
+            (ix0, iy0),
+            ix1 - ix0,
+            iy1 - iy0,
+            facecolor="none",
+            edgecolor="black",
+            lw=0.8,
+            zorder=7,
+            gid="zoom-box",
+        )
+    )
+
+
+def _make_room(
+    ax: Axes, held: pd.DataFrame | None, as_of: dt.date | None, base_ids: list[str], **kw: Any
+) -> None:
+    """Shrink a caller's Axes so the right-hand column (locator, legend, inset) fits in its space."""
+    box = ax.get_position()
+    base_text = None
+    if held is not None:  # the widest the legend can get: every base outside the map
+        base_text = (
+            f"French base {_held_text(as_of, held)}\n({len(base_ids)}, {len(base_ids)} outside the map)"
+        )
+    trial = _legend(ax, base_text=base_text, **kw)
+    fig = ax.figure
+    legend_w = trial.get_window_extent(fig.canvas.get_renderer()).width / (fig.dpi * fig.get_figwidth())
+    trial.remove()
+    # The map takes what the column leaves: at most 70 % of the width, the legend starting at 102 %.
+    width = max(min(0.7 * box.width, (box.width - legend_w) / 1.02), 0.3 * box.width)
+    ax.set_position((box.x0, box.y0, width, box.height))
+
+
+def _lookup(places: gpd.GeoDataFrame, gazetteer: gpd.GeoDataFrame | None, base_ids: list[str]) -> Any:
+    known = places if gazetteer is None else gazetteer
+    missing = [i for i in [*places["id"], *base_ids] if i not in set(known["id"])]
+    if missing:
+        raise ValueError(f"no coordinates for the place(s) {', '.join(map(repr, missing))} in the gazetteer")
+    return known
+
+
+def plot_map(
+    places: gpd.GeoDataFrame,
+    presence: pd.DataFrame | None = None,
+    *,
+    gazetteer: gpd.GeoDataFrame | None = None,
+    as_of: dt.date | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    regions: bool = True,
+    river: bool = True,
+    extent: Sequence[float] | None = None,
+) -> Axes:
+    """Map places on Natural Earth boundaries, with French bases.
+
+    ``places``: rows of the gazetteer to mark and label, in order. ``presence``: rows of the
+    presence table to draw as bases (None: no bases); ``as_of`` is the date they were selected for
+    (None: held at any time), which the legend states. ``gazetteer`` locates the bases' places
+    (default: ``places``). ``regions``, ``river``: draw Mali's regions (with names), the Niger.
+    ``extent``: ``(west, south, east, north)`` in degrees; by default the places with a margin.
+    ``title``: by default the places' names.
+
+    Returns the map's Axes, in :data:`sahel_analysis.geo.MALI_CRS` metres. Without ``ax`` a figure
+    is made with a column on the right for the locator, the legend and any zoom inset; with a
+    caller's ``ax``, the map shrinks to leave that column inside the space ``ax`` had. Gids mark what
+    was drawn: ``place:<id>``, ``base:<id>``, ``label:<id>``, ``scale-bar``, ``north-arrow``,
+    ``locator``, ``zoom-inset``, ``source-line``.
+    """
+    held = presence
+    base_ids = list(dict.fromkeys(held["place_id"])) if held is not None else []
+    known = _lookup(places, gazetteer, base_ids)
+    ids = list(dict.fromkeys(places["id"]))
+    projected = known.to_crs(geo.MALI_CRS).set_index("id")
+    xy = {i: (projected.geometry[i].x, projected.geometry[i].y) for i in projected.index}
+    names = known.set_index("id")["name_en"]
+
+    with house_style():
+        if ax is None:
+            ax = new_axes((10.5, 6.6), (0.02, 0.1, 0.68, 0.8))
+        else:
+            _make_room(ax, held, as_of, base_ids, river=river, regions=regions)
+        fig = ax.figure
+        draw_base_map(ax, regions=regions, river=river)
+        style_frame(ax)
+        all_in_mali = bool(places["country_iso3"].eq("MLI").all())
+        bounds = _bounds(ax, xy, ids, all_in_mali, extent)
+        ax.set_xlim(bounds[0], bounds[2])
+        ax.set_ylim(bounds[1], bounds[3])
+        ax.set_aspect("equal", adjustable="box")
+        ax.apply_aspect()
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+
+        def in_view(i: str) -> bool:
+            return x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1
+
+        # Markers: bases (squares) under places (dots); each its own artist, gid = its id.
+        for i in [*base_ids, *(i for i in ids if i not in base_ids)]:
+            draw_marker(ax, xy[i], i, base=i in base_ids, place=i in ids)
+
+        renderer = fig.canvas.get_renderer()
+        placer = LabelPlacer(ax, renderer)
+        for artist in [*add_scale_bar(ax), *add_north_arrow(ax, geo.MALI_CRS)]:
+            placer.add_obstacle(artist.get_window_extent(renderer))
+        marked = [i for i in dict.fromkeys([*ids, *base_ids]) if in_view(i)]
+        for i in marked:
+            placer.add_point(*xy[i], radius_pt=5.5 if i in base_ids else 3.5)
+        zoom = _label_points(placer, xy, names, marked, ids, base_ids)
+        if river:
+            _label_river(placer, (x0, y0, x1, y1))
+        _label_areas(placer, (x0, y0, x1, y1), regions)
+
+        # Right-hand column: locator on top, legend at the bottom, zoom inset in between
+        # (the legend's height depends on its text, so it is measured first).
+        add_locator(ax, (x0, y0, x1, y1), (1.025, 0.68, 0.33, 0.32))
+        base_text = None
+        if held is not None:
+            outside = sum(not in_view(i) for i in base_ids)
+            count = f"{len(base_ids)}" + (f", {outside} outside the map" if outside else "")
+            base_text = f"French base {_held_text(as_of, held)}\n({count})"
+        legend = _legend(ax, base_text=base_text, river=river, regions=regions)
+        if zoom is not None:
+            _add_zoom(ax, legend, zoom, xy, names, ids=ids, base_ids=base_ids, regions=regions, river=river)
+
+        ax.set_title(
+            title if title is not None else join_names(list(names[ids])) or "Mali and its neighbours",
+            loc="left",
+        )
+        drawn = known[known["id"].isin(set(ids) | set(base_ids))]
+        cited = source_line(drawn, *([held] if held is not None else []), limit=5)
+        add_source_line(
+            ax,
+            "boundaries, Natural Earth (public domain); Mali's nine regions as before 2016 "
+            "(Ménaka and Taoudénit, created since, are shown within Gao and Tombouctou). "
+            f"Places and bases: {cited}.",
+            prefix="Sources: ",
+        )
+    return ax
