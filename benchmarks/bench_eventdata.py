@@ -27,7 +27,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from sahel_analysis.eventdata import ACLED_COLUMNS
+from sahel_analysis.events import ACLED_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work"
@@ -150,7 +150,7 @@ _PROBE = textwrap.dedent(
     kind, path, cache_dir = sys.argv[1], sys.argv[2], sys.argv[3]
     import pandas as pd
     import pyarrow  # noqa: F401  (imported before timing in both cases)
-    from sahel_analysis import eventdata
+    from sahel_analysis import events as eventdata
     t0 = time.perf_counter()
     if kind == "read_csv":
         frame = pd.read_csv(path, engine="pyarrow")

@@ -119,3 +119,52 @@ def check_nonempty(name: str, frame: Any, what: str) -> Any:
     if len(frame) == 0:
         raise ParameterError(f"{name}: the selection is empty (no {what}); widen it")
     return frame
+
+
+def check_event_params(
+    *,
+    acled_path: Any = None,
+    ucdp_path: Any = None,
+    country: Any = None,
+    start: Any = None,
+    end: Any = None,
+    event_types: Any = None,
+    aggregate: Any = None,
+) -> dict[str, Any]:
+    """The conflict-events notebook's parameters, checked; a wrong one stops it with one line.
+
+    Returns them normalised: paths as `Path` (or None), dates as `datetime.date` (or None).
+    Event types are checked against the data later, by `filter_events`, since only the files
+    say which exist.
+    """
+    import os
+    from pathlib import Path
+
+    out: dict[str, Any] = {}
+    for name, value in (("acled_path", acled_path), ("ucdp_path", ucdp_path)):
+        if value is None or value == "":
+            out[name] = None
+            continue
+        if not isinstance(value, str | os.PathLike):
+            raise ParameterError(f"{name}: expected a file path (text) or None, found {value!r}")
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise ParameterError(f"{name}: no such file: {path}")
+        out[name] = path
+    if country is not None and not (isinstance(country, str) and country.strip()):
+        raise ParameterError(f"country: expected a country name such as 'Mali', or None; found {country!r}")
+    out["country"] = country
+    out["start"], out["end"] = check_date_range("start", start, "end", end)
+    if event_types is not None and (
+        isinstance(event_types, str)
+        or not isinstance(event_types, Sequence)
+        or not event_types
+        or not all(isinstance(t, str) and t.strip() for t in event_types)
+    ):
+        raise ParameterError(
+            f"event_types: expected a non-empty list of event types such as ['Battles'], or None; "
+            f"found {event_types!r}"
+        )
+    out["event_types"] = list(event_types) if event_types is not None else None
+    out["aggregate"] = check_choice("aggregate", aggregate, [None, "admin1"])
+    return out
