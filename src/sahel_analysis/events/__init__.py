@@ -16,6 +16,7 @@ Both loaders return the same columns first (`COMMON_COLUMNS`):
 column              dtype                 ACLED / UCDP GED source
 ==================  ====================  ======================================================
 date                datetime64[s]         event_date / date_start
+date_end            datetime64[s]         event_date (one date) / date_end, the last possible day
 date_precision      ordered category      time_precision 1,2,3 -> day, week, month /
                                           date_prec 1 -> day, 2,3 -> week, 4 -> month, 5 -> year
 event_type          str                   event_type / type_of_violence 1,2,3 ->
@@ -27,6 +28,9 @@ admin1              str                   admin1 / adm_1 (UCDP often adds "regio
 location            str                   location / where_coordinates
 latitude            float64               latitude / latitude (WGS84 decimal degrees)
 longitude           float64               longitude / longitude
+location_precision  float64               how far (km) the point may be from the event:
+_km                                       geo_precision 1 -> 0, 2 -> 25, 3 -> inf /
+                                          where_prec 1 -> 0, 2 -> 25, 3-7 -> inf (a region)
 fatalities_best     Int64                 fatalities / best
 fatalities_low      Int64                 <NA> (ACLED gives one figure) / low
 fatalities_high     Int64                 <NA> / high
@@ -45,6 +49,16 @@ like ``latitude`` and ``country`` with different meanings. Integer columns are n
 ``accessed`` is what both datasets ask users to cite with the data. It defaults to the file's
 modification time, which is when it was downloaded unless it has been touched since; pass
 ``accessed=`` to say otherwise.
+
+Layouts
+-------
+ACLED: the current column set (since March 2023), the pre-2023 one (``data_id``,
+``event_id_no_cnty``, ``iso3``), and the export tool's monadic layout (one row per actor; read
+as one row per event, ``actor1``/``actor2`` from its first two rows and every actor joined in
+``acled_actors``, fatalities counted once). UCDP GED, with or without HDX's extra ``iso3``.
+Copies from the Humanitarian Data Exchange carry a row of HXL hashtags under the header; it is
+skipped. ``frame.attrs`` records ``file``, ``layout``, ``hdx``, ``monadic`` and ``rows_in_file``.
+ACLED's aggregated files (counts per week or month) are recognised and refused in one line.
 
 Errors
 ------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -38,6 +39,7 @@ CacheOption = bool | str | os.PathLike[str]
 KEEP = 8
 MAX_BYTES = 4 << 30
 SUFFIX = ".arrow"
+_ATTRS = b"sahel_analysis.attrs"
 
 
 @functools.cache
@@ -120,6 +122,7 @@ def read_entry(entry: Path, fmt: Format) -> pd.DataFrame | None:
         # Memory-mapped: text columns stay in the mapped file rather than being copied.
         table = feather.read_table(entry, memory_map=True)
         frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        frame.attrs = json.loads((table.schema.metadata or {}).get(_ATTRS, b"{}"))
     except (OSError, pa.ArrowException, ValueError):
         return None  # unreadable entry: parse again and overwrite it
     with suppress(OSError):
@@ -129,9 +132,15 @@ def read_entry(entry: Path, fmt: Format) -> pd.DataFrame | None:
 
 def write_entry(entry: Path, frame: pd.DataFrame, fmt: Format) -> None:
     """Store `frame` (without its alias columns) and prune old entries."""
+    import pyarrow as pa
     import pyarrow.feather as feather
 
-    stored = frame.drop(columns=[common for common, _ in fmt.aliases])
+    stored = pa.Table.from_pandas(
+        frame.drop(columns=[common for common, _ in fmt.aliases]), preserve_index=False
+    )
+    # The frame's attrs (layout, HDX copy...) travel in the schema metadata.
+    metadata = {**(stored.schema.metadata or {}), _ATTRS: json.dumps(frame.attrs).encode()}
+    stored = stored.replace_schema_metadata(metadata)
 
     def write(tmp: Path) -> None:
         feather.write_feather(stored, tmp, compression="uncompressed")

@@ -94,9 +94,9 @@ UCDP_GED_COLUMNS: tuple[str, ...] = (
     "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
 )
 COMMON_COLUMNS: tuple[str, ...] = (
-    "date", "date_precision", "event_type", "actor1", "actor2", "country", "admin1", "location",
-    "latitude", "longitude", "fatalities_best", "fatalities_low", "fatalities_high", "dataset",
-    "source", "original_id", "accessed",
+    "date", "date_end", "date_precision", "event_type", "actor1", "actor2", "country", "admin1",
+    "location", "latitude", "longitude", "location_precision_km", "fatalities_best",
+    "fatalities_low", "fatalities_high", "dataset", "source", "original_id", "accessed",
 )
 # fmt: on
 DATASETS: tuple[str, ...] = ("ACLED", "UCDP GED")
@@ -317,7 +317,7 @@ ACLED_AGGREGATED_MONTHLY = Format(
 # Formats we cannot read as events but can recognise, so the error says what the file is.
 # fmt: off
 LOOKALIKES: tuple[Format, ...] = (
-    ACLED_PRE2023,
+    ACLED_AGGREGATED_MONTHLY,
     Format("ACLED aggregated weekly data (counts per admin1, not events)", (
         "week", "region", "country", "admin1", "event_type", "sub_event_type", "events", "fatalities",
         "population_exposure", "disorder_type", "id", "centroid_latitude", "centroid_longitude",
@@ -331,7 +331,7 @@ LOOKALIKES: tuple[Format, ...] = (
     ), events=False),
 )
 # fmt: on
-KNOWN: tuple[Format, ...] = (ACLED, UCDP_GED, *LOOKALIKES)
+KNOWN: tuple[Format, ...] = (ACLED, ACLED_PRE2023, ACLED_MONADIC, UCDP_GED, *LOOKALIKES)
 
 
 def looks_like(header: Iterable[str]) -> tuple[Format, int] | None:

@@ -13,18 +13,20 @@ import pandas as pd
 
 from sahel_analysis.events.formats import (
     ACLED,
+    ACLED_LOCATION_KM,
     ACLED_PRECISION,
     COMMON_COLUMNS,
     DATASET_DTYPE,
     PRECISION_DTYPE,
     UCDP_GED,
+    UCDP_LOCATION_KM,
     UCDP_PRECISION,
     UCDP_VIOLENCE,
     Format,
 )
 from sahel_analysis.events.sniff import Source
 
-__all__ = ["build_acled", "build_ucdp", "parse_dates", "with_aliases"]
+__all__ = ["build_acled", "build_ucdp", "collapse_monadic", "parse_dates", "with_aliases"]
 
 # English names, matched here rather than with strptime's %B, which follows the locale.
 _MONTH_NAMES = "january february march april may june july august september october november december"
@@ -108,6 +110,22 @@ def _check_dates(source: Source, raw: pd.DataFrame, column: str) -> np.ndarray:
     return dates
 
 
+def _check_end_dates(source: Source, raw: pd.DataFrame, starts: np.ndarray) -> np.ndarray:
+    """UCDP's date_end: the last possible day; the start date where the file has none."""
+    if "date_end" not in raw.columns:
+        return starts
+    given = raw["date_end"].notna().to_numpy()
+    ends = parse_dates(raw["date_end"])
+    bad = given & np.isnat(ends)
+    if bad.any():
+        source.fail("date_end", np.flatnonzero(bad), raw["date_end"], "not a date in a known style")
+    ends = np.where(given, ends, starts)
+    before = ends < starts
+    if before.any():
+        source.fail("date_end", np.flatnonzero(before), raw["date_end"], "before date_start")
+    return ends
+
+
 def _check_range(
     source: Source, raw: pd.DataFrame, column: str, low: float, high: float | None = None
 ) -> None:
@@ -125,6 +143,41 @@ def _check_coordinates(source: Source, raw: pd.DataFrame) -> None:
     _check_range(source, raw, "longitude", -180, 180)
 
 
+def _location_km(raw: pd.DataFrame, column: str, mapping: Mapping[int, float | None]) -> np.ndarray:
+    """Location precision codes -> km (inf: a region or coarser; NaN: no or unknown code)."""
+    if column not in raw.columns:
+        return np.full(len(raw), np.nan)
+    lookup = np.full(max(mapping) + 2, np.nan)
+    for code, km in mapping.items():
+        lookup[code] = np.inf if km is None else km
+    values = raw[column].to_numpy(dtype="float64", na_value=np.nan)
+    known = np.isfinite(values) & (values >= 0) & (values <= max(mapping))
+    positions = np.where(known, np.nan_to_num(values, nan=0.0), len(lookup) - 1).astype(np.int64)
+    return lookup[positions]
+
+
+def collapse_monadic(raw: pd.DataFrame, source: Source) -> pd.DataFrame:
+    """ACLED's monadic rows (one per actor) -> one row per event, as the dyadic export has them.
+
+    ``actor1`` and ``actor2`` (with their associates and ``inter`` codes) come from an event's
+    first two rows, in file order; ``actors`` joins every row's actor with "; ". Everything
+    else, fatalities included, is taken once, from the first row: the rows repeat it.
+    """
+    ids = raw["event_id_cnty"]
+    first = ~ids.duplicated(keep="first").to_numpy()
+    rank = ids.groupby(ids, sort=False).cumcount().to_numpy()
+    events = raw.loc[first].reset_index(drop=True)
+    second = raw.loc[rank == 1].set_index("event_id_cnty")
+    for one, two in (("actor1", "actor2"), ("assoc_actor_1", "assoc_actor_2"), ("inter1", "inter2")):
+        if one in raw.columns:
+            values = events["event_id_cnty"].map(second[one]).astype("str")
+            events.insert(events.columns.get_loc(one) + 1, two, values.where(values.notna(), None))
+    joined = raw.dropna(subset=["actor1"]).groupby("event_id_cnty", sort=False)["actor1"].agg("; ".join)
+    events["actors"] = events["event_id_cnty"].map(joined).astype("str")
+    source.row_map = np.flatnonzero(first)
+    return events
+
+
 def build_acled(raw: pd.DataFrame, source: Source, fmt: Format = ACLED) -> pd.DataFrame:
     """ACLED rows (one per event) -> the common frame."""
     dates = _check_dates(source, raw, "event_date")
@@ -135,7 +188,10 @@ def build_acled(raw: pd.DataFrame, source: Source, fmt: Format = ACLED) -> pd.Da
     no_figure = np.ones(rows, dtype=bool)  # ACLED gives one fatality figure, not a range
     derived = {
         "date": dates,
+        # ACLED gives one date per event, coded to its day, week or month (date_precision).
+        "date_end": dates,
         "date_precision": precision,
+        "location_precision_km": _location_km(raw, "geo_precision", ACLED_LOCATION_KM),
         "fatalities_low": pd.arrays.IntegerArray(np.zeros(rows, dtype=np.int64), no_figure),
         "fatalities_high": pd.arrays.IntegerArray(np.zeros(rows, dtype=np.int64), no_figure.copy()),
         "dataset": pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), dtype=DATASET_DTYPE),
@@ -146,6 +202,7 @@ def build_acled(raw: pd.DataFrame, source: Source, fmt: Format = ACLED) -> pd.Da
 def build_ucdp(raw: pd.DataFrame, source: Source, fmt: Format = UCDP_GED) -> pd.DataFrame:
     """UCDP GED rows -> the common frame."""
     dates = _check_dates(source, raw, "date_start")
+    ends = _check_end_dates(source, raw, dates)
     precision = _map_codes(source, raw, "date_prec", UCDP_PRECISION, PRECISION_DTYPE)
     violence = _map_codes(source, raw, "type_of_violence", UCDP_VIOLENCE)
     _check_coordinates(source, raw)
@@ -153,7 +210,9 @@ def build_ucdp(raw: pd.DataFrame, source: Source, fmt: Format = UCDP_GED) -> pd.
         _check_range(source, raw, column, 0)
     derived = {
         "date": dates,
+        "date_end": ends,
         "date_precision": precision,
+        "location_precision_km": _location_km(raw, "where_prec", UCDP_LOCATION_KM),
         "event_type": violence,
         "dataset": pd.Categorical.from_codes(np.ones(len(raw), dtype=np.int8), dtype=DATASET_DTYPE),
         "original_id": raw["id"].astype("str"),

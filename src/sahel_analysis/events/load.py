@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events import cache as event_cache
-from sahel_analysis.events.formats import ACLED, UCDP_GED, Format
-from sahel_analysis.events.frame import build_acled, build_ucdp
+from sahel_analysis.events.formats import ACLED, ACLED_MONADIC, UCDP_GED, Format
+from sahel_analysis.events.frame import build_acled, build_ucdp, collapse_monadic
 from sahel_analysis.events.parse import read_table
-from sahel_analysis.events.sniff import Source, check_columns, open_source, read_header
+from sahel_analysis.events.sniff import Source, check_columns, detect_layout, open_source, read_header
 
 __all__ = ["load_acled", "load_ucdp_ged"]
 
@@ -25,7 +25,7 @@ PathLike = str | os.PathLike[str]
 def _load(
     path: PathLike,
     fmt: Format,
-    build: Callable[[pd.DataFrame, Source], pd.DataFrame],
+    build: Callable[[pd.DataFrame, Source, Format], pd.DataFrame],
     cache: event_cache.CacheOption,
     accessed: dt.date | str | None,
 ) -> pd.DataFrame:
@@ -44,16 +44,37 @@ def _load(
         except OSError as exc:
             warnings.warn(f"event cache unavailable ({exc}); reading without it", stacklevel=3)
             entry = None
-    source = open_source(path)
-    read_header(source)
-    check_columns(source, fmt)
-    frame = build(read_table(source, fmt), source)
+    frame = _parse(path, fmt, build)
     if entry is not None:
         try:
             event_cache.write_entry(entry, frame, fmt)
         except OSError as exc:
             warnings.warn(f"could not write event cache {entry} ({exc})", stacklevel=3)
     return _with_accessed(frame, day)
+
+
+def _parse(
+    path: Path, fmt: Format, build: Callable[[pd.DataFrame, Source, Format], pd.DataFrame]
+) -> pd.DataFrame:
+    source = open_source(path)
+    read_header(source)
+    layout = detect_layout(source, fmt)
+    check_columns(source, layout)
+    raw = read_table(source, layout)
+    rows = len(raw)
+    if layout is ACLED_MONADIC:
+        raw = collapse_monadic(raw, source)
+    frame = build(raw, source, layout)
+    frame.attrs.update(
+        {
+            "file": path.name,
+            "layout": layout.name,
+            "hdx": source.skip_rows > 0,  # the HXL hashtag row HDX adds under the header
+            "monadic": layout is ACLED_MONADIC,
+            "rows_in_file": rows,
+        }
+    )
+    return frame
 
 
 def _accessed_day(path: Path, accessed: dt.date | str | None) -> np.datetime64:

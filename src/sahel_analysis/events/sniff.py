@@ -18,9 +18,26 @@ from typing import IO, Literal
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.events.formats import EventDataError, Format, looks_like
+from sahel_analysis.events.formats import (
+    ACLED,
+    ACLED_AGGREGATED_MONTHLY,
+    ACLED_MONADIC,
+    ACLED_PRE2023,
+    LOOKALIKES,
+    EventDataError,
+    Format,
+    looks_like,
+)
 
-__all__ = ["Source", "check_columns", "normalise", "open_source", "read_header"]
+__all__ = [
+    "Source",
+    "check_columns",
+    "detect_layout",
+    "is_hxl_row",
+    "normalise",
+    "open_source",
+    "read_header",
+]
 
 
 def normalise(name: object) -> str:
@@ -39,6 +56,9 @@ class Source:
     header: list[str] = field(default_factory=list)  # as written in the file
     # Rows between the header and the data (HDX's HXL hashtag row), skipped when reading.
     skip_rows: int = 0
+    # Row positions in the file for each row of the table being checked, when rows were merged
+    # (ACLED's monadic layout); None when they are the same.
+    row_map: np.ndarray | None = None
 
     @property
     def label(self) -> str:
@@ -89,12 +109,14 @@ class Source:
     def fail(self, column: str, rows: np.ndarray, values: pd.Series, problem: str) -> None:
         """Raise an EventDataError naming the first bad row, and how many more there are."""
         rows = np.asarray(rows)
+        value = values.iloc[int(rows[0])]
+        value = None if pd.isna(value) else value
+        if self.row_map is not None:
+            rows = self.row_map[rows]
         first = int(rows[0])
         shown = [int(r) for r in rows[:3]]
         lines = self.lines_of(shown)
         where = "row" if self.container == "excel" else "line"
-        value = values.iloc[first]
-        value = None if pd.isna(value) else value
         shown_value = "an empty cell" if value is None else repr(value)
         offset = 2 + self.skip_rows
         message = (
@@ -215,3 +237,30 @@ def check_columns(source: Source, fmt: Format) -> None:
     raise EventDataError(
         message, path=source.path, missing=missing, looks_like=guessed.name if guessed else None
     )
+
+
+_WEEKLY = next(f for f in LOOKALIKES if "weekly" in f.name)
+
+
+def detect_layout(source: Source, fmt: Format) -> Format:
+    """The layout of an ACLED file (current, pre-2023 or monadic); refuse aggregated counts.
+
+    ACLED's aggregated files (events and fatalities per week or month and region, the kind HDX
+    carries for ACLED) are not events: they get one line naming the file and the layout.
+    """
+    header = {normalise(h) for h in source.header}
+    ids = {"event_id_cnty", "id", "data_id"}
+    if "events" in header and header & {"month", "week"} and not header & ids:
+        counts = ACLED_AGGREGATED_MONTHLY if "month" in header else _WEEKLY
+        raise EventDataError(
+            f"{source.label}: this is {counts.name}, not an event file; {fmt.loader}() reads "
+            "one row per event, as ACLED's Data Export Tool writes them",
+            path=source.path,
+            looks_like=counts.name,
+        )
+    if fmt is ACLED and {"event_id_cnty", "actor1"} <= header:
+        if "actor2" not in header:
+            return ACLED_MONADIC
+        if header & {"data_id", "event_id_no_cnty"} and "disorder_type" not in header:
+            return ACLED_PRE2023
+    return fmt
