@@ -130,6 +130,9 @@ def check_event_params(
     end: Any = None,
     event_types: Any = None,
     aggregate: Any = None,
+    radius_km: Any = 50,
+    window_days: Any = 365,
+    monthly_place: Any = "gao",
 ) -> dict[str, Any]:
     """The conflict-events notebook's parameters, checked; a wrong one stops it with one line.
 
@@ -167,4 +170,17 @@ def check_event_params(
         )
     out["event_types"] = list(event_types) if event_types is not None else None
     out["aggregate"] = check_choice("aggregate", aggregate, [None, "admin1"])
+    if isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not 0 < radius_km <= 1000:
+        raise ParameterError(
+            f"radius_km: expected a distance in km, above 0 and at most 1000; found {radius_km!r}"
+        )
+    out["radius_km"] = float(radius_km)
+    if isinstance(window_days, bool) or not isinstance(window_days, int) or not 1 <= window_days <= 3650:
+        raise ParameterError(
+            f"window_days: expected a whole number of days from 1 to 3650; found {window_days!r}"
+        )
+    out["window_days"] = window_days
+    if not (isinstance(monthly_place, str) and monthly_place.strip()):
+        raise ParameterError(f"monthly_place: expected a place id such as 'gao'; found {monthly_place!r}")
+    out["monthly_place"] = monthly_place
     return out

@@ -165,4 +165,5 @@ def test_notebook_builds_with_files_is_skipped_without_and_refuses_bad_values(
     # Testland only (rows 0, 4, 8... of the ACLED file are elsewhere), all dates in range.
     assert re.search(r"ACLED\s+45\s", executed) and re.search(r"UCDP GED\s+20\s", executed)
     html = (out / "05_conflict_events--with-files.html").read_text(encoding="utf-8")
-    assert html.count("<img") >= 3  # map, events, fatalities
+    assert html.count("<img") >= 5  # map, events, fatalities, around the bases, one base by month
+    assert "Caveats:" in executed and "not cause and effect" in executed

@@ -6,7 +6,8 @@ The file type is recognised from its bytes, not its extension.
 
 Modules: `formats` (the layouts and codes), `sniff` (what a file is), `parse` (rows into typed
 columns), `frame` (the common frame), `cache` (parsed frames kept on disk), `load` (the loaders),
-`select` (stacking, selecting and counting loaded frames).
+`select` (stacking, selecting and counting loaded frames), `around` (events near the places
+France handed over, before and after).
 
 The frame
 ---------
@@ -71,6 +72,7 @@ have the same problem.
 
 from __future__ import annotations
 
+from sahel_analysis.events.around import around_bases, around_place, around_text
 from sahel_analysis.events.cache import clear_cache
 from sahel_analysis.events.formats import (
     ACLED_COLUMNS,
@@ -89,6 +91,9 @@ __all__ = [
     "DATASETS",
     "UCDP_GED_COLUMNS",
     "EventDataError",
+    "around_bases",
+    "around_place",
+    "around_text",
     "clear_cache",
     "concat_events",
     "event_source_line",

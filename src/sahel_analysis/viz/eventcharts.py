@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import pandas as pd
 
+from sahel_analysis.events.around import attribution, monthly_near
 from sahel_analysis.events.select import event_source_line, monthly_counts
 from sahel_analysis.viz.eventmap import dataset_colour, date_span
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from matplotlib.axes import Axes
 
-__all__ = ["MILESTONE_GID", "plot_event_counts"]
+__all__ = ["MILESTONE_GID", "plot_around_bases", "plot_event_counts", "plot_monthly_around"]
 
 MILESTONE_GID = "milestone:"
 _LABELS = {"events": "events", "fatalities": "fatalities (best estimate)"}
@@ -107,4 +112,112 @@ def plot_event_counts(
         ax.set_title(title or f"{shown[measure]} per month{', ' + span if span else ''}")
         attribution = event_source_line(events)
         add_source_line(ax, "; ".join(p for p in (attribution, cited) if p) or "none", prefix="Sources: ")
+    return ax
+
+
+def _around_source(table: pd.DataFrame) -> str:
+    return table.attrs.get("source_line") or attribution(table.get("dataset", []))
+
+
+def plot_around_bases(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Events before and after each handover, one line per place and dataset (a dumbbell chart).
+
+    ``table`` is `around_bases`'s. An open circle marks the events in the window before the
+    handover, a filled one those after; the line joins them. Rows are in handover order, the
+    first at the top. Gids: ``around:before``, ``around:after`` (one point per row, in the
+    table's order), ``source-line``.
+    """
+    import matplotlib.pyplot as plt
+
+    from sahel_analysis.style import PALETTE, add_source_line, house_style, thousands
+
+    labels = [
+        f"{row.place} ({row.handover:%b %Y})" + (f", {row.dataset}" if table["dataset"].nunique() > 1 else "")
+        for row in table.itertuples()
+    ]
+    y = -np.arange(len(table), dtype=float)  # first row at the top
+    before = table["events_before"].to_numpy(dtype=float)
+    after = table["events_after"].to_numpy(dtype=float)
+    with house_style():
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 0.45 * len(table) + 1.8))
+        for i in range(len(table)):
+            ax.plot([before[i], after[i]], [y[i], y[i]], color="#999999", lw=1.6, zorder=2)
+        dots = {
+            "before": ax.scatter(before, y, s=46, facecolor="white", edgecolor=PALETTE["blue"], lw=1.5, zorder=3,
+                                 label="before the handover"),
+            "after": ax.scatter(after, y, s=46, color=PALETTE["vermillion"], zorder=4, label="after"),
+        }  # fmt: skip
+        for side, artist in dots.items():
+            artist.set_gid(f"around:{side}")
+        ax.set_yticks(y, labels)
+        ax.set_xlim(left=0)
+        ax.set_ylim(y.min() - 0.7 if len(y) else -1, 0.7)
+        thousands(ax, "x")
+        radius, window = table.attrs.get("radius_km"), table.attrs.get("window_days")
+        if radius and window:
+            ax.set_xlabel(f"Events within {radius:g} km, in the {window:,} days before / from the handover")
+        else:
+            ax.set_xlabel("Events near the place, before and after the handover")
+        ax.legend(loc="lower right", fontsize=8)
+        ax.set_title(
+            title or "Recorded conflict events around former French bases, before and after handover"
+        )
+        add_source_line(ax, _around_source(table), prefix="Sources: ")
+    return ax
+
+
+def plot_monthly_around(
+    events: pd.DataFrame,
+    place: Mapping[str, Any],
+    *,
+    handover: Any,
+    radius_km: float,
+    window_days: int = 365,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Events (bars) and fatalities (line, right axis) per month near one place, handover marked.
+
+    ``place``: a row of `around_bases`'s table (`around_place`) or of the gazetteer: a name
+    (``place`` or ``name_en``), ``latitude`` and ``longitude``. Only precisely located
+    events are counted (see `around_bases`). Shows ``window_days`` either side of ``handover``.
+    Gids: ``monthly:events``, ``monthly:fatalities``, ``handover``, ``source-line``.
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    from sahel_analysis.style import PALETTE, add_source_line, house_style, thousands
+
+    day = pd.Timestamp(handover)
+    span = pd.Timedelta(days=window_days)
+    table = monthly_near(events, place, radius_km=radius_km, start=day - span, end=day + span)
+    table = table[(table.index >= (day - span).to_period("M").to_timestamp()) & (table.index <= day + span)]
+    name = next((place[k] for k in ("name_en", "place", "name") if k in place), "the place")
+    with house_style():
+        if ax is None:
+            _, ax = plt.subplots(figsize=(10, 4.8))
+        bars = ax.bar(table.index, table["events"], width=25, align="edge", color=PALETTE["blue"], alpha=0.7,
+                      label="events")  # fmt: skip
+        for bar in bars:
+            bar.set_gid("monthly:events")
+        right = ax.twinx()
+        right.grid(False)
+        right.spines["right"].set_visible(True)
+        (line,) = right.plot(table.index + pd.Timedelta(days=14), table["fatalities"], color=PALETTE["vermillion"],
+                             lw=1.4, label="fatalities (best estimate)")  # fmt: skip
+        line.set_gid("monthly:fatalities")
+        mark = ax.axvline(day, color="#333333", lw=1.2, ls="--", zorder=5)
+        mark.set_gid("handover")
+        ax.text(day, 0.98, " handover", transform=ax.get_xaxis_transform(), va="top", fontsize=8)
+        ax.set_ylabel(f"Events per month within {radius_km:g} km")
+        right.set_ylabel("Fatalities per month")
+        for target in (ax, right):
+            target.set_ylim(bottom=0)
+            thousands(target)
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+        ax.legend(handles=[bars, line], loc="upper left", fontsize=8)
+        ax.set_title(title or f"Conflict events near {name}, before and after the handover of {day:%d %B %Y}")
+        add_source_line(ax, event_source_line(events) or "none", prefix="Sources: ")
     return ax
