@@ -13,8 +13,9 @@ import pytest
 
 from sahel_analysis import events as ed
 from sahel_analysis.events import ACLED_COLUMNS, COMMON_COLUMNS, EventDataError
+from sahel_analysis.events import cache as event_cache
 from sahel_analysis.events import load as load_module
-from sahel_analysis.events.formats import DATASET_DTYPE, PRECISION_DTYPE
+from sahel_analysis.events.formats import ACLED, DATASET_DTYPE, PRECISION_DTYPE
 from sahel_analysis.events.frame import parse_dates
 
 from .rows import ACCESSED, acled_row, ucdp_row, write_csv, write_xlsx, write_zip
@@ -244,6 +245,7 @@ def test_second_load_comes_from_the_cache(
 ) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(i) for i in range(4)])
     first = ed.load_acled(path, cache=cache)
+    event_cache.flush()  # the entry is written in the background
     assert len(list(cache.glob("acled-*.arrow"))) == 1
     assert not list(cache.rglob("*.tmp")), "a temporary file was left behind"
 
@@ -264,18 +266,38 @@ def test_changed_file_is_parsed_again(tmp_path: Path, cache: Path) -> None:
     assert ed.load_acled(path, cache=cache)["fatalities_best"][0] == 7
 
 
-def test_a_copy_of_the_same_bytes_hits_the_cache(tmp_path: Path, cache: Path) -> None:
+def test_a_copy_of_the_same_bytes_shares_the_entry(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(0)])
     ed.load_acled(path, cache=cache)
     copy = tmp_path / "copy.csv"
     copy.write_bytes(path.read_bytes())
-    ed.load_acled(copy, cache=cache)
+    ed.load_acled(copy, cache=cache)  # a new stat: parsed once more, found by its hash
+    event_cache.flush()
     assert len(list(cache.glob("*.arrow"))) == 1
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("parsed again despite the cache")
+
+    monkeypatch.setattr(load_module, "read_table", no_parsing)
+    assert len(ed.load_acled(copy, cache=cache)) == 1
+
+
+def test_a_file_rewritten_during_the_background_write_is_not_cached(tmp_path: Path, cache: Path) -> None:
+    path = write_csv(tmp_path / "acled.csv", [acled_row(0)])
+    stat = event_cache.stamp(path)
+    write_csv(path, [acled_row(0, fatalities=7), acled_row(1)])  # changed after the parse began
+    frame = ed.load_acled(path, cache=False)
+    event_cache.store_later(path, cache, "acled", frame, ACLED, stat)
+    event_cache.flush()
+    assert not list(cache.glob("*.arrow"))
 
 
 def test_default_cache_dir_and_clear_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAHEL_ANALYSIS_CACHE", str(tmp_path / "env-cache"))
     ed.load_ucdp_ged(write_csv(tmp_path / "ged.csv", [ucdp_row(0)]))
+    event_cache.flush()
     assert len(list((tmp_path / "env-cache").glob("ucdp-*.arrow"))) == 1
     assert ed.clear_cache() == 1
     assert not list((tmp_path / "env-cache").glob("*.arrow"))
@@ -285,6 +307,7 @@ def test_a_bad_file_is_not_cached(tmp_path: Path, cache: Path) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(0, latitude=91)])
     with pytest.raises(EventDataError):
         ed.load_acled(path, cache=cache)
+    event_cache.flush()
     assert not list(cache.glob("*.arrow"))
 
 

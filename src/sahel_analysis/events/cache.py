@@ -9,6 +9,13 @@ and ``acled_actor1``) are stored once. To avoid re-reading the input just to has
 index maps (path, size, mtime, inode) to the hash. Files are written to a temporary name and
 renamed, so an interrupted run never leaves a half-written entry.
 
+The first load does not wait for the cache: the parsed frame is handed to a background thread
+that hashes the input and writes the entry while the caller gets on with the frame (both release
+the GIL). The thread is not a daemon, so the interpreter finishes it before exiting, and the
+next lookup in the same process waits for it (`flush`). A stat miss is not hashed up front: a
+renamed or copied file is parsed once more, then found by its hash (no second entry is written)
+and by its stat from then on.
+
 The directory is ``$SAHEL_ANALYSIS_CACHE`` if set, else the platform's user cache directory
 (``platformdirs.user_cache_dir("sahel-analysis")``: ``~/.cache/sahel-analysis`` on Linux,
 ``~/Library/Caches/sahel-analysis`` on macOS). The most recently used entries are kept, at most
@@ -23,16 +30,23 @@ import json
 import os
 import re
 import tempfile
+import threading
+import time
+import warnings
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sahel_analysis.events.formats import Format
 from sahel_analysis.events.frame import with_aliases
 
-__all__ = ["CacheOption", "cache_dir", "clear_cache", "entry_for", "read_entry", "write_entry"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["CacheOption", "cache_dir", "clear_cache", "flush", "lookup", "stamp", "store_later"]
 
 CacheOption = bool | str | os.PathLike[str]
 
@@ -73,25 +87,61 @@ def _stat_key(path: Path) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _content_hash(path: Path, directory: Path) -> str:
-    """SHA-256 of the file, looked up by stat first so that a warm load does not re-read it."""
-    index = directory / "index" / _stat_key(path)
-    try:
-        known = index.read_text().strip()
-        if re.fullmatch(r"[0-9a-f]{64}", known):
-            return known
-    except OSError:
-        pass
-    with open(path, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    _write_atomic(index, digest.encode())
-    return digest
+_pending: list[threading.Thread] = []
+_STALE_TMP_SECONDS = 3600
 
 
-def entry_for(path: Path, directory: Path, key: str) -> Path:
-    """The cache file for `path` read by the loader named `key`."""
-    digest = _content_hash(path, directory)
+def stamp(path: Path) -> str:
+    """The file's identity by stat (path, size, mtime, inode): what the index maps to a hash."""
+    return _stat_key(path)
+
+
+def _entry(directory: Path, key: str, digest: str) -> Path:
     return directory / f"{key}-{digest[:32]}-{_code_fingerprint()}{SUFFIX}"
+
+
+def flush() -> None:
+    """Wait until the cache entries being written in the background are on disk."""
+    while _pending:
+        _pending.pop().join()
+
+
+def lookup(path: Path, directory: Path, key: str, fmt: Format) -> pd.DataFrame | None:
+    """The cached frame for `path` if its stat is indexed and the entry is readable, else None."""
+    flush()
+    try:
+        known = (directory / "index" / _stat_key(path)).read_text().strip()
+    except OSError:
+        return None
+    if not re.fullmatch(r"[0-9a-f]{64}", known):
+        return None
+    return read_entry(_entry(directory, key, known), fmt)
+
+
+def store_later(path: Path, directory: Path, key: str, frame: pd.DataFrame, fmt: Format, stat: str) -> None:
+    """Write `frame` as the entry for `path` in a background thread (see the module notes).
+
+    ``stat`` is `stamp(path)` taken before parsing: if the file changed since, nothing is stored.
+    """
+    table = _to_arrow(frame, fmt)  # now, in this thread: the caller may change the frame next
+
+    def store() -> None:
+        try:
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            if _stat_key(path) != stat:
+                return  # rewritten while we read it: the parse may not match these bytes
+            entry = _entry(directory, key, digest)
+            if not entry.is_file():
+                _write_atomic(entry, lambda tmp: _write_table(table, tmp))
+            _write_atomic(directory / "index" / stat, digest.encode())
+            _prune(directory)
+        except OSError as exc:
+            warnings.warn(f"could not write event cache in {directory} ({exc})", stacklevel=1)
+
+    thread = threading.Thread(target=store, name="sahel-analysis event cache")
+    thread.start()
+    _pending.append(thread)
 
 
 def _write_atomic(target: Path, data: bytes | Callable[[Path], None]) -> None:
@@ -130,23 +180,20 @@ def read_entry(entry: Path, fmt: Format) -> pd.DataFrame | None:
     return with_aliases(frame, fmt)
 
 
-def write_entry(entry: Path, frame: pd.DataFrame, fmt: Format) -> None:
-    """Store `frame` (without its alias columns) and prune old entries."""
+def _to_arrow(frame: pd.DataFrame, fmt: Format) -> pa.Table:
     import pyarrow as pa
+
+    stored = frame.drop(columns=[common for common, _ in fmt.aliases])
+    table = pa.Table.from_pandas(stored, preserve_index=False)
+    # The frame's attrs (layout, HDX copy...) travel in the schema metadata.
+    metadata = {**(table.schema.metadata or {}), _ATTRS: json.dumps(frame.attrs).encode()}
+    return table.replace_schema_metadata(metadata)
+
+
+def _write_table(table: pa.Table, tmp: Path) -> None:
     import pyarrow.feather as feather
 
-    stored = pa.Table.from_pandas(
-        frame.drop(columns=[common for common, _ in fmt.aliases]), preserve_index=False
-    )
-    # The frame's attrs (layout, HDX copy...) travel in the schema metadata.
-    metadata = {**(stored.schema.metadata or {}), _ATTRS: json.dumps(frame.attrs).encode()}
-    stored = stored.replace_schema_metadata(metadata)
-
-    def write(tmp: Path) -> None:
-        feather.write_feather(stored, tmp, compression="uncompressed")
-
-    _write_atomic(entry, write)
-    _prune(entry.parent)
+    feather.write_feather(table, tmp, compression="uncompressed")
 
 
 def _prune(directory: Path) -> None:
@@ -155,6 +202,11 @@ def _prune(directory: Path) -> None:
         with suppress(OSError):  # another process may prune at the same time
             st = entry.stat()
             entries.append((st.st_mtime, st.st_size, entry))
+    # A temporary file left by a killed process: old enough not to be in progress.
+    for tmp in directory.glob(".*.tmp"):
+        with suppress(OSError):
+            if time.time() - tmp.stat().st_mtime > _STALE_TMP_SECONDS:
+                tmp.unlink()
     entries.sort(reverse=True)
     total = 0
     for rank, (_, size, entry) in enumerate(entries):
@@ -166,6 +218,7 @@ def _prune(directory: Path) -> None:
 
 def clear_cache(cache: CacheOption = True) -> int:
     """Delete cached event frames (and the stat index); return how many entries went."""
+    flush()
     directory = cache_dir(cache)
     if directory is None or not directory.is_dir():
         return 0

@@ -5,6 +5,7 @@ Every check names the file, line, column and value of the first bad row (`Source
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 
@@ -44,6 +45,20 @@ _DATE_PATTERNS = (
 )
 
 
+def _parse_one(text: str) -> np.datetime64:
+    text = text.strip()
+    for pattern, named_month in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        month = _MONTHS.get(match["m"].lower()) if named_month else int(match["m"])
+        try:
+            return np.datetime64(dt.date(int(match["y"]), month or 0, int(match["d"])), "s")
+        except ValueError:  # 30 February, month 13, an unknown month name
+            return np.datetime64("NaT", "s")
+    return np.datetime64("NaT", "s")
+
+
 def parse_dates(values: pd.Series) -> np.ndarray:
     """Text dates in any of the accepted styles -> datetime64[s], NaT where unreadable.
 
@@ -51,25 +66,9 @@ def parse_dates(values: pd.Series) -> np.ndarray:
     spread back by position: ~10,000 parses for a 1,000,000-row file.
     """
     codes, uniques = pd.factorize(values)
-    text = pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.strip()
-    year = np.full(len(text), np.nan)
-    month, day = year.copy(), year.copy()
-    for pattern, named_month in _DATE_PATTERNS:
-        todo = np.isnan(year)
-        if not todo.any():
-            break
-        parts = text[todo].str.extract(pattern).dropna(subset=["y"])
-        if parts.empty:
-            continue
-        at = parts.index.to_numpy()
-        if named_month:
-            month[at] = parts["m"].str.lower().map(_MONTHS).to_numpy(dtype=float, na_value=np.nan)
-        else:
-            month[at] = parts["m"].astype(float).to_numpy()
-        year[at] = parts["y"].astype(float).to_numpy()
-        day[at] = parts["d"].astype(float).to_numpy()
-    parsed = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
-    table = np.append(parsed.to_numpy(dtype="datetime64[s]"), np.datetime64("NaT", "s"))
+    table = np.array(
+        [_parse_one(str(u)) for u in uniques] + [np.datetime64("NaT", "s")], dtype="datetime64[s]"
+    )
     return table[codes]  # code -1 (missing) picks the trailing NaT
 
 

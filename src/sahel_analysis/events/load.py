@@ -34,22 +34,20 @@ def _load(
         raise FileNotFoundError(f"no such file: {path}")
     day = _accessed_day(path, accessed)
     directory = event_cache.cache_dir(cache)
-    entry = None
+    key = fmt.prefix.rstrip("_")
+    stat = None
     if directory is not None:
         try:
-            entry = event_cache.entry_for(path, directory, fmt.prefix.rstrip("_"))
-            frame = event_cache.read_entry(entry, fmt)
+            frame = event_cache.lookup(path, directory, key, fmt)
             if frame is not None:
                 return _with_accessed(frame, day)
+            stat = event_cache.stamp(path)
         except OSError as exc:
             warnings.warn(f"event cache unavailable ({exc}); reading without it", stacklevel=3)
-            entry = None
+            directory = None
     frame = _parse(path, fmt, build)
-    if entry is not None:
-        try:
-            event_cache.write_entry(entry, frame, fmt)
-        except OSError as exc:
-            warnings.warn(f"could not write event cache {entry} ({exc})", stacklevel=3)
+    if directory is not None and stat is not None:
+        event_cache.store_later(path, directory, key, frame, fmt, stat)
     return _with_accessed(frame, day)
 
 
