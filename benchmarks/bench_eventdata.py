@@ -5,13 +5,21 @@
 
 The file is synthetic (invented actors and places, named "Actor 00042", "Place 01234"), written
 to benchmarks/_work/ (git-ignored) and reused on later runs. Every measurement runs in its own
-fresh interpreter so that peak memory (ru_maxrss) belongs to that measurement alone and imports
-are not timed. Targets from issue 7:
+fresh interpreter, imports not timed; peak memory is that interpreter's VmHWM (ru_maxrss would
+not do: Linux carries it over exec, so each probe reported the parent's peak, which was the
+file generator's). Before measuring, the file is read once so that it sits in the page cache:
+otherwise the first baseline read comes from disk, which is how one earlier single run measured
+the baseline at 3.31 s and another at 1.58 s. Each figure is the median of ``--repeat`` runs
+(3 by default), interleaved; the spread and the CPU time per wall second are printed too, since
+on a shared machine the wall time of pyarrow's multithreaded read depends on the other load.
+Targets from issue 15:
 
-- load_acled (no cache) <= 2x pandas read_csv(engine="pyarrow") on the same file;
-- second, cached load >= 5x faster than the first;
-- peak memory < 4 GB.
+- load_acled, first load <= 1.5x pandas read_csv(engine="pyarrow") on the same file;
+- second, cached load >= 20x faster than the first;
+- peak memory < 2 GiB.
 
+The first load returns once the frame is built; the cache entry is written by a background
+thread (see sahel_analysis.events.cache). "first load + cache written" waits for it too.
 All ratios are measured in the same run, against the baseline measured in that run.
 """
 
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -27,7 +36,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from sahel_analysis.eventdata import ACLED_COLUMNS
+from sahel_analysis.events import ACLED_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work"
@@ -146,20 +155,25 @@ def write_acled_csv(path: Path, rows: int, date_style: str = "text", seed: int =
 # Each measurement runs this in a fresh interpreter and prints one JSON line.
 _PROBE = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, sys, time
     kind, path, cache_dir = sys.argv[1], sys.argv[2], sys.argv[3]
     import pandas as pd
-    import pyarrow  # noqa: F401  (imported before timing in both cases)
-    from sahel_analysis import eventdata
-    t0 = time.perf_counter()
+    import pyarrow, pyarrow.csv, pyarrow.feather  # noqa: F401  (imported before timing in all cases)
+    from sahel_analysis import events
+    from sahel_analysis.events import cache
+    cpu0, t0 = time.process_time(), time.perf_counter()
     if kind == "read_csv":
         frame = pd.read_csv(path, engine="pyarrow")
     else:
-        frame = eventdata.load_acled(path, cache=cache_dir)
+        frame = events.load_acled(path, cache=cache_dir)
     seconds = time.perf_counter() - t0
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "rows": len(frame),
-                      "cols": frame.shape[1]}))
+    cache.flush()
+    with_write = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    with open("/proc/self/status") as fh:
+        peak_kib = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
+    print(json.dumps({"seconds": seconds, "with_write": with_write, "cpu": cpu, "peak_mib": peak_kib / 1024,
+                      "rows": len(frame), "cols": frame.shape[1]}))
     """
 )
 
@@ -202,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         "each in a fresh interpreter, file in the OS page cache"
     )
 
+    with open(path, "rb") as fh:  # into the page cache, so that no measurement reads the disk
+        while fh.read(1 << 24):
+            pass
+    load = os.getloadavg()
+    print(f"load average before measuring: {load[0]:.2f} (1 min) on {os.cpu_count()} cores")
+
     cache_dir = WORK / "cache"
     baseline, cold, warm = [], [], []
     for _ in range(args.repeat):
@@ -218,26 +238,38 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"row counts differ from {args.rows:,}: the loader dropped or invented rows")
     t_base, t_cold, t_warm = med(baseline), med(cold), med(warm)
     peak = max(r["peak_mib"] for r in cold + warm)  # load_acled's own; read_csv's is shown above
+
+    def line(label: str, runs: list[dict], key: str = "seconds") -> str:
+        times = sorted(r[key] for r in runs)
+        cpu = statistics.median(r["cpu"] / r["seconds"] for r in runs)
+        return (
+            f"{label:<40} {med(runs, key):6.2f} s  (runs {times[0]:.2f}-{times[-1]:.2f})  "
+            f"cpu/wall {cpu:4.2f}  peak {med(runs, 'peak_mib'):6,.0f} MiB  ({runs[0]['cols']} columns)"
+        )
+
     print()
-    print(
-        f"pandas read_csv(engine='pyarrow')      {t_base:7.2f} s   "
-        f"peak {med(baseline, 'peak_mib'):6,.0f} MiB  ({baseline[0]['cols']} columns)"
-    )
-    print(
-        f"load_acled, first load (writes cache)  {t_cold:7.2f} s   "
-        f"peak {med(cold, 'peak_mib'):6,.0f} MiB  ({cold[0]['cols']} columns)"
-    )
-    print(f"load_acled, second load (from cache)   {t_warm:7.2f} s   peak {med(warm, 'peak_mib'):6,.0f} MiB")
+    print(line("pandas read_csv(engine='pyarrow')", baseline))
+    print(line("load_acled, first load", cold))
+    print(line("load_acled, first load + cache written", cold, "with_write"))
+    print(line("load_acled, second load (from cache)", warm))
     print()
     ratio_cold = t_cold / t_base
+    ratio_write = med(cold, "with_write") / t_base
     speedup = t_cold / t_warm
     checks = [
-        (f"first load / read_csv = {ratio_cold:.2f}x", "target <= 2x", ratio_cold <= 2),
-        (f"cached speed-up = {speedup:.1f}x", "target >= 5x", speedup >= 5),
-        (f"load_acled peak memory = {peak / 1024:.2f} GiB", "target < 4 GB", peak * 2**20 < 4e9),
+        (f"first load / read_csv = {ratio_cold:.2f}x", "target <= 1.5x", ratio_cold <= 1.5),
+        (f"(with the cache written: {ratio_write:.2f}x)", "", True),
+        # CPU seconds are less sensitive than wall time to other processes on a shared machine.
+        (
+            f"(CPU time incl. the cache write, first load / read_csv: {med(cold, 'cpu') / med(baseline, 'cpu'):.2f}x)",
+            "",
+            True,
+        ),
+        (f"cached speed-up = {speedup:.1f}x", "target >= 20x", speedup >= 20),
+        (f"load_acled peak memory = {peak / 1024:.2f} GiB", "target < 2 GiB", peak < 2048),
     ]
     for text, target, ok in checks:
-        print(f"{text:<40} {target:<14} {'ok' if ok else 'MISSED'}")
+        print(f"{text:<44} {target:<15} {'' if not target else 'ok' if ok else 'MISSED'}")
     return 0 if all(ok for *_, ok in checks) else 1
 
 

@@ -254,3 +254,68 @@ def check_as_of(value: Any, *, events: Any, latest: Any, today: dt.date | None =
             f"as_of: expected a date from {first} (the first event) to {today} (today), found {when}"
         )
     return pd.Timestamp(when)
+
+
+def check_event_params(
+    *,
+    acled_path: Any = None,
+    ucdp_path: Any = None,
+    country: Any = None,
+    start: Any = None,
+    end: Any = None,
+    event_types: Any = None,
+    aggregate: Any = None,
+    radius_km: Any = 50,
+    window_days: Any = 365,
+    monthly_place: Any = "gao",
+) -> dict[str, Any]:
+    """The conflict-events notebook's parameters, checked; a wrong one stops it with one line.
+
+    Returns them normalised: paths as `Path` (or None), dates as `datetime.date` (or None).
+    Event types are checked against the data later, by `filter_events`, since only the files
+    say which exist.
+    """
+    import os
+    from pathlib import Path
+
+    out: dict[str, Any] = {}
+    for name, value in (("acled_path", acled_path), ("ucdp_path", ucdp_path)):
+        if value is None or value == "":
+            out[name] = None
+            continue
+        if not isinstance(value, str | os.PathLike):
+            raise ParameterError(f"{name}: expected a file path (text) or None, found {value!r}")
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise ParameterError(f"{name}: no such file: {path}")
+        out[name] = path
+    if country is not None and not (isinstance(country, str) and country.strip()):
+        raise ParameterError(f"country: expected a country name such as 'Mali', or None; found {country!r}")
+    out["country"] = country
+    out["start"], out["end"] = check_date_range("start", start, "end", end)
+    if event_types is not None and (
+        isinstance(event_types, str)
+        or not isinstance(event_types, Sequence)
+        or not event_types
+        or not all(isinstance(t, str) and t.strip() for t in event_types)
+    ):
+        raise ParameterError(
+            f"event_types: expected a non-empty list of event types such as ['Battles'], or None; "
+            f"found {event_types!r}"
+        )
+    out["event_types"] = list(event_types) if event_types is not None else None
+    out["aggregate"] = check_choice("aggregate", aggregate, [None, "admin1"])
+    if isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not 0 < radius_km <= 1000:
+        raise ParameterError(
+            f"radius_km: expected a distance in km, above 0 and at most 1000; found {radius_km!r}"
+        )
+    out["radius_km"] = float(radius_km)
+    if isinstance(window_days, bool) or not isinstance(window_days, int) or not 1 <= window_days <= 3650:
+        raise ParameterError(
+            f"window_days: expected a whole number of days from 1 to 3650; found {window_days!r}"
+        )
+    out["window_days"] = window_days
+    if not (isinstance(monthly_place, str) and monthly_place.strip()):
+        raise ParameterError(f"monthly_place: expected a place id such as 'gao'; found {monthly_place!r}")
+    out["monthly_place"] = monthly_place
+    return out

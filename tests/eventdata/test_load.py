@@ -1,147 +1,24 @@
-"""ACLED and UCDP GED loaders: formats, the common frame, clear errors, the cache, the plots.
-
-Every fixture file is written here, in the exact column layout of the real exports, with invented
-values ("Actor A", "Testland"); nothing here is real event data.
-"""
+"""ACLED and UCDP GED loaders: the common frame, clear errors, the cache, combining frames."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
-import re
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sahel_analysis import eventdata as ed
-from sahel_analysis.eventdata import ACLED_COLUMNS, COMMON_COLUMNS, UCDP_GED_COLUMNS, EventDataError
+from sahel_analysis import events as ed
+from sahel_analysis.events import ACLED_COLUMNS, COMMON_COLUMNS, EventDataError
+from sahel_analysis.events import cache as event_cache
+from sahel_analysis.events import load as load_module
+from sahel_analysis.events.formats import ACLED, DATASET_DTYPE, PRECISION_DTYPE
+from sahel_analysis.events.frame import parse_dates
 
-ACCESSED = "2025-05-20"
-
-
-def acled_row(i: int, date: object = "2024-05-16", **changes: object) -> dict[str, object]:
-    row: dict[str, object] = dict.fromkeys(ACLED_COLUMNS, "")
-    row.update(
-        event_id_cnty=f"TST{i}",
-        event_date=date,
-        year=2024,
-        time_precision=1 + i % 3,
-        disorder_type="Political violence",
-        event_type=["Battles", "Violence against civilians", "Explosions/Remote violence"][i % 3],
-        sub_event_type="Armed clash",
-        actor1=f"Actor {'ABC'[i % 3]}",
-        inter1="Rebel group",
-        actor2="Civilians (Testland)" if i % 2 else "",
-        interaction="Rebel group-Civilians",
-        iso=999,
-        region="Western Africa",
-        country="Testland" if i % 4 else "Otherland",
-        admin1=f"Region {i % 2}",
-        admin2="District 1",
-        location=f"Place {i}",
-        latitude=14.5 + i / 10,
-        longitude=-3.25 + i / 10,
-        geo_precision=1,
-        source="Source X; Source Y",
-        source_scale="National",
-        notes=f"Invented note {i}.",
-        fatalities=i,
-        timestamp=1_716_000_000 + i,
-    )
-    row.update(changes)
-    return row
-
-
-def ucdp_row(i: int, **changes: object) -> dict[str, object]:
-    row: dict[str, object] = dict.fromkeys(UCDP_GED_COLUMNS, "")
-    row.update(
-        id=900_000 + i,
-        relid=f"TST-2020-1-{i}",
-        year=2020,
-        active_year=1,
-        code_status="Clear",
-        type_of_violence=1 + i % 3,
-        conflict_dset_id="999",
-        conflict_new_id=999,
-        conflict_name="Testland: Government",
-        dyad_dset_id="888",
-        dyad_new_id=888,
-        dyad_name="Government of Testland - Group A",
-        side_a_dset_id="1",
-        side_a_new_id=1,
-        side_a="Government of Testland",
-        side_b_dset_id="2",
-        side_b_new_id=2,
-        side_b="Group A",
-        number_of_sources=2,
-        source_article='"Invented article", Invented Wire, 2020-01-02',
-        source_office="Invented Wire;Other Wire",
-        source_date="2020-01-02",
-        source_headline="Invented headline",
-        source_original="local officials",
-        where_prec=1,
-        where_coordinates=f"Place {i} town",
-        where_description="near Place",
-        adm_1="Region 1 region",
-        adm_2="District 1 cercle",
-        latitude=15.0 + i / 10,
-        longitude=-1.5,
-        geom_wkt="POINT (-1.5 15)",
-        priogrid_gid=150_000,
-        country="Testland",
-        country_id=999,
-        region="Africa",
-        event_clarity=1,
-        date_prec=1 + i % 5,
-        date_start=f"2020-0{1 + i % 3}-1{i % 10} 00:00:00.000",
-        date_end=f"2020-0{1 + i % 3}-1{i % 10} 00:00:00.000",
-        deaths_a=0,
-        deaths_b=i,
-        deaths_civilians=0,
-        deaths_unknown=0,
-        best=i,
-        high=i + 2,
-        low=max(i - 1, 0),
-        gwnoa="999",
-        gwnob="",
-    )
-    row.update(changes)
-    return row
-
-
-def write_csv(path: Path, rows: Sequence[dict[str, object]], columns: Sequence[str] | None = None) -> Path:
-    columns = list(columns or rows[0])
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.utime(path, (dt.datetime(2025, 5, 20, 12).timestamp(),) * 2)
-    return path
-
-
-def write_zip(path: Path, member: Path) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.write(member, member.name)
-    return path
-
-
-def write_xlsx(path: Path, rows: Sequence[dict[str, object]]) -> Path:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Export"
-    columns = list(rows[0])
-    ws.append(columns)
-    for row in rows:
-        ws.append([None if row[c] == "" else row[c] for c in columns])
-    wb.save(path)
-    return path
+from .rows import ACCESSED, acled_row, ucdp_row, write_csv, write_xlsx, write_zip
 
 
 @pytest.fixture
@@ -368,13 +245,14 @@ def test_second_load_comes_from_the_cache(
 ) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(i) for i in range(4)])
     first = ed.load_acled(path, cache=cache)
+    event_cache.flush()  # the entry is written in the background
     assert len(list(cache.glob("acled-*.arrow"))) == 1
     assert not list(cache.rglob("*.tmp")), "a temporary file was left behind"
 
     def no_parsing(*args: object) -> None:
         raise AssertionError("parsed again despite the cache")
 
-    monkeypatch.setattr(ed, "_read_table", no_parsing)
+    monkeypatch.setattr(load_module, "read_table", no_parsing)
     second = ed.load_acled(path, cache=cache, accessed="2025-06-01")
     pd.testing.assert_frame_equal(first.drop(columns="accessed"), second.drop(columns="accessed"))
     assert second["accessed"].iloc[0] == pd.Timestamp("2025-06-01")  # not taken from the cache
@@ -388,18 +266,38 @@ def test_changed_file_is_parsed_again(tmp_path: Path, cache: Path) -> None:
     assert ed.load_acled(path, cache=cache)["fatalities_best"][0] == 7
 
 
-def test_a_copy_of_the_same_bytes_hits_the_cache(tmp_path: Path, cache: Path) -> None:
+def test_a_copy_of_the_same_bytes_shares_the_entry(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(0)])
     ed.load_acled(path, cache=cache)
     copy = tmp_path / "copy.csv"
     copy.write_bytes(path.read_bytes())
-    ed.load_acled(copy, cache=cache)
+    ed.load_acled(copy, cache=cache)  # a new stat: parsed once more, found by its hash
+    event_cache.flush()
     assert len(list(cache.glob("*.arrow"))) == 1
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("parsed again despite the cache")
+
+    monkeypatch.setattr(load_module, "read_table", no_parsing)
+    assert len(ed.load_acled(copy, cache=cache)) == 1
+
+
+def test_a_file_rewritten_during_the_background_write_is_not_cached(tmp_path: Path, cache: Path) -> None:
+    path = write_csv(tmp_path / "acled.csv", [acled_row(0)])
+    stat = event_cache.stamp(path)
+    write_csv(path, [acled_row(0, fatalities=7), acled_row(1)])  # changed after the parse began
+    frame = ed.load_acled(path, cache=False)
+    event_cache.store_later(path, cache, "acled", frame, ACLED, stat)
+    event_cache.flush()
+    assert not list(cache.glob("*.arrow"))
 
 
 def test_default_cache_dir_and_clear_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAHEL_ANALYSIS_CACHE", str(tmp_path / "env-cache"))
     ed.load_ucdp_ged(write_csv(tmp_path / "ged.csv", [ucdp_row(0)]))
+    event_cache.flush()
     assert len(list((tmp_path / "env-cache").glob("ucdp-*.arrow"))) == 1
     assert ed.clear_cache() == 1
     assert not list((tmp_path / "env-cache").glob("*.arrow"))
@@ -409,6 +307,7 @@ def test_a_bad_file_is_not_cached(tmp_path: Path, cache: Path) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(0, latitude=91)])
     with pytest.raises(EventDataError):
         ed.load_acled(path, cache=cache)
+    event_cache.flush()
     assert not list(cache.glob("*.arrow"))
 
 
@@ -428,8 +327,8 @@ def both(tmp_path: Path) -> pd.DataFrame:
 def test_concat_keeps_types_and_both_prefixes(both: pd.DataFrame) -> None:
     assert len(both) == 13
     assert list(both.columns[: len(COMMON_COLUMNS)]) == list(COMMON_COLUMNS)
-    assert both["dataset"].dtype == ed._DATASET_DTYPE
-    assert both["date_precision"].dtype == ed._PRECISION_DTYPE
+    assert both["dataset"].dtype == DATASET_DTYPE
+    assert both["date_precision"].dtype == PRECISION_DTYPE
     assert str(both["date"].dtype) == "datetime64[s]"
     assert str(both["fatalities_best"].dtype) == "Int64"
     assert both["acled_notes"].notna().sum() == 8 and both["ucdp_relid"].notna().sum() == 5
@@ -463,158 +362,7 @@ def test_source_line_names_each_dataset_and_access_date(both: pd.DataFrame) -> N
 
 def test_parse_dates_handles_every_style_once() -> None:
     values = pd.Series(["2024-05-16", "16 May 2024", "16-05-2024", "16 may 2024", None, "2024-13-01"] * 2)
-    parsed = ed._parse_dates(values.astype("str"))
+    parsed = parse_dates(values.astype("str"))
     assert parsed.dtype == np.dtype("datetime64[s]")
     assert (parsed[:4] == np.datetime64("2024-05-16")).all()
     assert np.isnat(parsed[4]) and np.isnat(parsed[5])
-
-
-# ------------------------------------------------------------------------------------- notebook parameters
-
-
-def test_check_event_params(tmp_path: Path) -> None:
-    from sahel_analysis.params import ParameterError
-
-    path = write_csv(tmp_path / "acled.csv", [acled_row(0)])
-    params = ed.check_event_params(acled_path=str(path), start="2020-01-01", event_types=["Battles"])
-    assert params["acled_path"] == path and params["ucdp_path"] is None
-    assert params["start"] == dt.date(2020, 1, 1) and params["end"] is None
-    with pytest.raises(ParameterError, match="acled_path: no such file"):
-        ed.check_event_params(acled_path=str(tmp_path / "nope.csv"))
-    with pytest.raises(ParameterError, match="event_types: expected a non-empty list"):
-        ed.check_event_params(event_types="Battles")
-    with pytest.raises(ParameterError, match="aggregate: expected one of None, admin1"):
-        ed.check_event_params(aggregate="admin2")
-    with pytest.raises(ParameterError, match="end: expected a date on or after start"):
-        ed.check_event_params(start="2021-01-01", end="2020-01-01")
-
-
-# ------------------------------------------------------------------------------------- plots
-
-
-@pytest.fixture
-def sahel_events(tmp_path: Path) -> pd.DataFrame:
-    rng = np.random.default_rng(7)
-    acled = [
-        acled_row(
-            i,
-            f"{1 + i % 28:02d}-{1 + i % 12:02d}-{2013 + i % 3}",
-            latitude=round(float(rng.uniform(12, 20)), 4),
-            longitude=round(float(rng.uniform(-8, 2)), 4),
-            admin1=f"Region {i % 4}",
-            fatalities=int(rng.integers(0, 30)),
-        )
-        for i in range(60)
-    ]
-    ucdp = [
-        ucdp_row(i, date_start=f"2014-0{1 + i % 9}-15", adm_1=f"Region {i % 3} region") for i in range(20)
-    ]
-    return ed.concat_events(
-        ed.load_acled(write_csv(tmp_path / "acled.csv", acled), cache=False),
-        ed.load_ucdp_ged(write_csv(tmp_path / "ged.csv", ucdp), cache=False),
-    )
-
-
-@pytest.fixture
-def mpl():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
-
-
-def _by_gid(ax, prefix: str) -> dict[str, object]:
-    found = {}
-    for artist in ax.findobj():
-        gid = artist.get_gid()
-        if gid and gid.startswith(prefix):
-            found[gid[len(prefix) :]] = artist
-    return found
-
-
-def test_event_map_bubbles_and_source_line(sahel_events: pd.DataFrame, mpl) -> None:
-    from sahel_analysis.style import source_line_text
-
-    ax = ed.plot_event_map(sahel_events)
-    points = _by_gid(ax, ed.EVENTS_GID)
-    assert set(points) == {"ACLED", "UCDP GED"}
-    assert len(points["ACLED"].get_offsets()) == 60 and len(points["UCDP GED"].get_offsets()) == 20
-    sizes = np.concatenate([p.get_sizes() for p in points.values()])
-    assert sizes.max() == pytest.approx(400.0)  # the deadliest event sets the scale
-    line = source_line_text(ax)
-    assert "ACLED" in line and "acleddata.com" in line and f"accessed {ACCESSED}" in line
-    assert "UCDP" in line and "CC BY 4.0" in line and "Natural Earth" in line
-
-
-def test_event_map_by_admin1(sahel_events: pd.DataFrame, mpl) -> None:
-    ax = ed.plot_event_map(sahel_events, aggregate="admin1")
-    regions = _by_gid(ax, ed.ADMIN1_GID)
-    assert set(regions) == {f"ACLED:Region {i}" for i in range(4)} | {
-        f"UCDP GED:Region {i} region" for i in range(3)
-    }
-    with pytest.raises(ValueError, match="aggregate"):
-        ed.plot_event_map(sahel_events, aggregate="admin2")
-
-
-def test_event_counts_lines_milestones_and_sources(sahel_events: pd.DataFrame, mpl) -> None:
-    from sahel_analysis.data import load_events
-    from sahel_analysis.style import source_line_text
-
-    curated = load_events()
-    ax = ed.plot_event_counts(sahel_events, curated=curated)
-    table = ed.monthly_counts(sahel_events)
-    lines = _by_gid(ax.figure, "")  # both y axes
-    assert {"events:ACLED", "events:UCDP GED", "fatalities:ACLED", "fatalities:UCDP GED"} <= set(lines)
-    assert list(lines["events:ACLED"].get_ydata()) == table[("events", "ACLED")].tolist()
-    shown = curated[curated["milestone"].astype(bool) & curated["date"].between("2013-01-01", "2015-12-31")]
-    assert len(shown) > 0
-    assert set(_by_gid(ax, ed.MILESTONE_GID)) == set(shown["id"])
-    line = source_line_text(ax)
-    assert "ACLED" in line and "UCDP" in line and "milestones" in line and "data/sources.csv" in line
-
-
-def test_event_counts_on_given_axes_and_empty_selection(sahel_events: pd.DataFrame, mpl) -> None:
-    fig, (top, bottom) = mpl.subplots(2)
-    assert ed.plot_event_counts(sahel_events, measure="fatalities", ax=bottom) is bottom
-    assert set(_by_gid(bottom, "fatalities:")) == {"ACLED", "UCDP GED"}
-    empty = ed.filter_events(sahel_events, country="Nowhere")
-    assert ed.plot_event_counts(empty, measure="events", ax=top) is top
-    assert ed.plot_event_map(empty) is not None
-
-
-# ------------------------------------------------------------------------------------- the notebook
-
-
-def test_notebook_builds_with_files_is_skipped_without_and_refuses_bad_values(
-    sahel_events: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
-) -> None:
-    from sahel_analysis.cli import main
-
-    monkeypatch.setenv("SAHEL_ANALYSIS_CACHE", str(tmp_path / "cache"))
-    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "05_conflict_events.ipynb"
-    files = f"acled_path: {tmp_path / 'acled.csv'}\nucdp_path: {tmp_path / 'ged.csv'}\n"
-    variants = {
-        "with-files": files + "country: Testland\nstart: 2013-01-01\nend: 2016-12-31\naggregate: admin1\n",
-        "no-files": "{}\n",
-        "bad": files + "aggregate: admin2\n",
-    }
-    args = ["build", str(notebook), "-o", str(tmp_path / "out"), "-j", "3"]
-    for name, text in variants.items():
-        (tmp_path / f"{name}.yaml").write_text(text)
-        args += ["-f", str(tmp_path / f"{name}.yaml")]
-    code = main(args)
-    captured = capsys.readouterr()
-    report = captured.out + captured.err
-    out = tmp_path / "out"
-    assert code != 0 and "aggregate: expected one of None, admin1" in report  # the bad variant
-    assert re.search(r"05_conflict_events--no-files\s+skipped", report)
-    assert not (out / "05_conflict_events--no-files.html").exists()  # never an empty briefing
-    assert (out / "05_conflict_events--with-files.html").is_file()
-    executed = (out / "05_conflict_events--with-files.ipynb").read_text(encoding="utf-8")
-    # Testland only (rows 0, 4, 8... of the ACLED file are elsewhere), all dates in range.
-    assert re.search(r"ACLED\s+45\s", executed) and re.search(r"UCDP GED\s+20\s", executed)
-    html = (out / "05_conflict_events--with-files.html").read_text(encoding="utf-8")
-    assert html.count("<img") >= 3  # map, events, fatalities

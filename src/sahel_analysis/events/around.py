@@ -1,0 +1,272 @@
+"""What happened around each place France handed over: events before and after, within a radius.
+
+Pure computations on frames: the event frame (`load_acled`, `load_ucdp_ged`), the bases
+(``presence``) and the gazetteer (``places``). Conventions, chosen so that each event lands in
+exactly one cell and the two windows have the same length:
+
+- **Place and distance.** Great-circle (WGS84 ellipsoid, `pyproj.Geod`) distance from the
+  gazetteer's point for the place to the event's coordinates. An event counts if it lies within
+  ``radius_km``, the circle itself included (to the millimetre, so that float rounding does not
+  move an event lying on it).
+- **Handover.** Periods at one place that follow on without a gap (Serval until 31 July 2014,
+  Barkhane from 1 August) are one presence; its handover date is the end of the last period, and
+  a place counts only if that period was handed to someone (``handed_to``): a base closed or
+  left empty is not a handover.
+- **Windows.** ``before``: the ``window_days`` days before the handover day,
+  ``handover - window_days <= date < handover``; ``after``: the handover day and the
+  ``window_days - 1`` days after it, ``handover <= date < handover + window_days``. The handover
+  day counts as after: the base was no longer French for part of it. Events are placed by their
+  first possible day (``date``).
+- **Imprecise locations.** An event whose coordinates may lie farther from where it happened
+  than the radius (``location_precision_km > radius_km``: an admin-region centroid, say) is
+  counted apart, in ``imprecise_before``/``imprecise_after``, not in the event counts. A file
+  without precision codes counts as precise.
+- **Datasets.** ACLED and UCDP GED record overlapping events differently, so each dataset in the
+  frame gets its own row per place; they are never added up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sahel_analysis.events.formats import ATTRIBUTION, DATASETS
+
+__all__ = [
+    "CAVEATS",
+    "around_bases",
+    "around_place",
+    "around_text",
+    "attribution",
+    "handovers",
+    "monthly_near",
+]
+
+CAVEATS: tuple[str, ...] = (
+    "The counts are events recorded by the dataset, not all violence: coverage depends on what was "
+    "reported, and changes over time.",
+    "The choice of radius and window changes the numbers; try others before drawing a conclusion.",
+    "Before/after is not cause and effect: other things changed at the same time (coups, other "
+    "forces, the armed groups' own plans).",
+)
+_TOLERANCE_KM = 1e-6
+
+
+def handovers(presence: pd.DataFrame) -> pd.DataFrame:
+    """One row per place whose French presence ended in a handover: place_id, operation, dates.
+
+    Contiguous periods (the next starting at most a day after the previous ended) merge into one;
+    ``operation`` lists them in order ("Serval, Barkhane").
+    """
+    rows = []
+    ordered = presence.sort_values(["place_id", "start_date"], kind="stable")
+    for place_id, periods in ordered.groupby("place_id", sort=True):
+        last = periods.iloc[-1]
+        if pd.isna(last["end_date"]) or not isinstance(last["handed_to"], str) or not last["handed_to"]:
+            continue
+        run = [last]
+        for i in range(len(periods) - 2, -1, -1):
+            earlier = periods.iloc[i]
+            follows = earlier["end_date"] + pd.Timedelta(days=1) >= run[0]["start_date"]
+            if pd.isna(earlier["end_date"]) or not follows:
+                break
+            run.insert(0, earlier)
+        rows.append(
+            {
+                "place_id": place_id,
+                "operation": ", ".join(dict.fromkeys(str(p["operation"]) for p in run)),
+                "held_from": pd.Timestamp(run[0]["start_date"]),
+                "handover": pd.Timestamp(last["end_date"]),
+                "handover_precision": last.get("end_precision"),
+                "handed_to": last["handed_to"],
+                "presence_ids": [p["id"] for p in run],
+            }
+        )
+    columns = [
+        "place_id",
+        "operation",
+        "held_from",
+        "handover",
+        "handover_precision",
+        "handed_to",
+        "presence_ids",
+    ]
+    return pd.DataFrame(rows, columns=columns).sort_values("handover", kind="stable").reset_index(drop=True)
+
+
+def _distances_km(events: pd.DataFrame, latitude: float, longitude: float) -> np.ndarray:
+    from pyproj import Geod
+
+    lons = events["longitude"].to_numpy(dtype=float)
+    lats = events["latitude"].to_numpy(dtype=float)
+    _, _, metres = Geod(ellps="WGS84").inv(
+        np.full(len(lons), longitude), np.full(len(lats), latitude), lons, lats
+    )
+    return np.asarray(metres) / 1000.0
+
+
+def _precise(events: pd.DataFrame, radius_km: float) -> np.ndarray:
+    if "location_precision_km" not in events.columns:
+        return np.ones(len(events), dtype=bool)
+    km = events["location_precision_km"].to_numpy(dtype=float, na_value=np.nan)
+    return np.isnan(km) | (km <= radius_km)
+
+
+def _check(radius_km: float, window_days: int) -> None:
+    if not isinstance(radius_km, int | float) or isinstance(radius_km, bool) or not radius_km > 0:
+        raise ValueError(f"radius_km: expected a positive number of kilometres, found {radius_km!r}")
+    if not isinstance(window_days, int) or isinstance(window_days, bool) or window_days < 1:
+        raise ValueError(f"window_days: expected a whole number of days, at least 1, found {window_days!r}")
+
+
+def _counts(
+    events: pd.DataFrame, near: np.ndarray, precise: np.ndarray, handover: pd.Timestamp, window_days: int
+) -> dict[str, int]:
+    dates = events["date"].to_numpy(dtype="datetime64[s]")
+    start = np.datetime64(handover - pd.Timedelta(days=window_days), "s")
+    day = np.datetime64(handover, "s")
+    stop = np.datetime64(handover + pd.Timedelta(days=window_days), "s")
+    fatalities = events["fatalities_best"].fillna(0).to_numpy(dtype=np.int64)
+    out = {}
+    for side, inside in (
+        ("before", (dates >= start) & (dates < day)),
+        ("after", (dates >= day) & (dates < stop)),
+    ):
+        out[f"events_{side}"] = int((near & precise & inside).sum())
+        out[f"fatalities_{side}"] = int(fatalities[near & precise & inside].sum())
+        out[f"imprecise_{side}"] = int((near & ~precise & inside).sum())
+    return out
+
+
+def around_bases(
+    events: pd.DataFrame,
+    *,
+    radius_km: float = 50,
+    window_days: int = 365,
+    presence: pd.DataFrame | None = None,
+    places: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Events and fatalities within ``radius_km`` of each place France handed over, before and after.
+
+    One row per place and dataset: place, place_id, dataset, operation, handover (date and its
+    precision), handed_to, events/fatalities/imprecise before and after, ``change`` (events after
+    minus before) and ``covered`` (whether the data span both windows whole). ``presence`` and
+    ``places`` default to the project's own tables. See the module for the conventions;
+    `around_text` prints the table with its caveats.
+    """
+    _check(radius_km, window_days)
+    if presence is None or places is None:
+        from sahel_analysis import tables
+
+        presence = tables.load_presence() if presence is None else presence
+        places = tables.load_places() if places is None else places
+    coords = places.set_index("id")[["name_en", "latitude", "longitude"]]
+    first, last = events["date"].min(), events.get("date_end", events["date"]).max()
+    rows = []
+    for base in handovers(presence).itertuples(index=False):
+        place = coords.loc[base.place_id]
+        near = (
+            _distances_km(events, float(place["latitude"]), float(place["longitude"]))
+            <= radius_km + _TOLERANCE_KM
+        )
+        precise = _precise(events, radius_km)
+        window = pd.Timedelta(days=window_days)
+        for dataset in [d for d in DATASETS if (events["dataset"] == d).any()]:
+            mine = (events["dataset"] == dataset).to_numpy()
+            counts = _counts(events[mine], near[mine], precise[mine], base.handover, window_days)
+            rows.append(
+                {
+                    "place": place["name_en"],
+                    "place_id": base.place_id,
+                    "dataset": dataset,
+                    "operation": base.operation,
+                    "handover": base.handover,
+                    "handover_precision": base.handover_precision,
+                    "handed_to": base.handed_to,
+                    **counts,
+                    "change": counts["events_after"] - counts["events_before"],
+                    "latitude": float(place["latitude"]),
+                    "longitude": float(place["longitude"]),
+                    "covered": bool(
+                        first <= base.handover - window
+                        and last >= base.handover + window - pd.Timedelta(days=1)
+                    ),
+                }
+            )
+    table = pd.DataFrame(rows)
+    table.attrs.update(
+        {"radius_km": radius_km, "window_days": window_days, "source_line": _source_line(events, presence)}
+    )
+    return table
+
+
+def _source_line(events: pd.DataFrame, presence: pd.DataFrame) -> str:
+    from sahel_analysis.events.select import event_source_line
+
+    parts = [event_source_line(events)] if "accessed" in events.columns else []
+    try:
+        from sahel_analysis.tables import source_line
+
+        parts.append(f"bases and handover dates, {source_line(presence)}")
+    except (KeyError, ValueError):
+        parts.append("bases and handover dates, this project's presence table")
+    return "; ".join(p for p in parts if p)
+
+
+def around_text(table: pd.DataFrame) -> str:
+    """The table as text, with its radius and window, and the caveats that go with it."""
+    radius, window = table.attrs.get("radius_km"), table.attrs.get("window_days")
+    shown = table.drop(columns=["place_id", "latitude", "longitude"], errors="ignore").copy()
+    if "handover" in shown.columns:
+        shown["handover"] = shown["handover"].dt.strftime("%Y-%m-%d")
+    head = f"Events within {radius:g} km, {window:,} days before and after each handover" if radius else ""
+    notes = "\n".join(f"- {c}" for c in CAVEATS)
+    uncovered = table.loc[~table["covered"], "place"].tolist() if "covered" in table.columns else []
+    if uncovered:
+        notes += f"\n- The data do not span both windows for: {', '.join(dict.fromkeys(uncovered))}."
+    return f"{head}\n{shown.to_string(index=False)}\n\nCaveats:\n{notes}"
+
+
+def around_place(table: pd.DataFrame, place_id: str) -> pd.Series:
+    """The first row of `around_bases`'s table for one place id, for `plot_monthly_around`."""
+    rows = table[table["place_id"] == place_id]
+    if rows.empty:
+        known = ", ".join(dict.fromkeys(table["place_id"]))
+        raise ValueError(f"place {place_id!r} was not handed over (or has no row); the table holds: {known}")
+    return rows.iloc[0]
+
+
+def monthly_near(
+    events: pd.DataFrame, place: Mapping[str, Any], *, radius_km: float, start: Any = None, end: Any = None
+) -> pd.DataFrame:
+    """Events (precisely located) and their fatalities per month within ``radius_km`` of ``place``.
+
+    ``place`` has ``latitude`` and ``longitude`` (a gazetteer row, or a row of `around_bases`). Months between ``start`` and
+    ``end`` (default: the events') without events are present with zeros.
+    """
+    _check(radius_km, 1)
+    near = (
+        _distances_km(events, float(place["latitude"]), float(place["longitude"]))
+        <= radius_km + _TOLERANCE_KM
+    )
+    chosen = events.loc[near & _precise(events, radius_km)]
+    month = chosen["date"].dt.to_period("M").dt.to_timestamp()
+    table = (
+        pd.DataFrame({"month": month, "fatalities": chosen["fatalities_best"].fillna(0).astype("int64")})
+        .groupby("month")
+        .agg(events=("fatalities", "size"), fatalities=("fatalities", "sum"))
+    )
+    first = pd.Timestamp(start).to_period("M").to_timestamp() if start is not None else table.index.min()
+    last = pd.Timestamp(end).to_period("M").to_timestamp() if end is not None else table.index.max()
+    if pd.isna(first) or pd.isna(last):
+        return table
+    full = pd.date_range(first, last, freq="MS")
+    return table.reindex(full, fill_value=0).rename_axis("month")
+
+
+def attribution(datasets: Any) -> str:
+    """The datasets' attribution lines, for a chart drawn from a table that lost its attrs."""
+    return "; ".join(ATTRIBUTION[d] for d in DATASETS if d in set(datasets))

@@ -1,0 +1,143 @@
+"""Read an event file's rows into a typed table: declared numbers as numbers, the rest as text.
+
+CSV goes through pyarrow with every column's type given up front, so nothing is guessed: a column
+the formats do not declare is text whatever it holds. If a value does not fit its type, the file
+is read again as text and converted column by column, which can name the row and the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sahel_analysis.events.formats import EventDataError, Format
+from sahel_analysis.events.sniff import Source, normalise
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["read_table"]
+
+
+def read_table(source: Source, fmt: Format) -> pd.DataFrame:
+    """The file's columns, typed as `fmt` declares, named in lower case."""
+    if source.container == "excel":
+        raw = pd.read_excel(
+            source.path,
+            sheet_name=0,
+            dtype=object,
+            engine="openpyxl",
+            skiprows=range(1, 1 + source.skip_rows),
+        )
+        raw = raw.iloc[:, : len(source.header)]
+        raw.columns = [normalise(c) for c in source.header]
+        return _coerce(raw, fmt, source)
+    try:
+        return _read_csv_typed(source, fmt)
+    except _TypedReadFailed:
+        # Some value does not fit its declared type. Read everything as text and convert
+        # column by column, which can say exactly where the bad value is.
+        import pyarrow as pa
+
+        raw = _read_csv_arrow(source, {h: pa.string() for h in source.header})
+        return _coerce(raw, fmt, source)
+
+
+class _TypedReadFailed(Exception):
+    pass
+
+
+def _read_csv_typed(source: Source, fmt: Format) -> pd.DataFrame:
+    import pyarrow as pa
+
+    arrow_types = {"Int64": pa.int64(), "float64": pa.float64(), "str": pa.string()}
+    types = {name: arrow_types[fmt.dtype(normalise(name))] for name in source.header}
+    try:
+        return _read_csv_arrow(source, types)
+    except pa.ArrowInvalid as exc:
+        if "conversion error" in str(exc) or "CSV conversion" in str(exc):
+            raise _TypedReadFailed from exc
+        raise
+
+
+def _read_csv_arrow(source: Source, types: Mapping[str, pa.DataType]) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    convert = pacsv.ConvertOptions(
+        column_types=dict(types), null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+    )
+    # pyarrow reads the header itself; our copy only names columns in messages.
+    read = pacsv.ReadOptions(skip_rows_after_names=source.skip_rows)
+    # ACLED notes may hold line breaks inside quotes; that needs the slower chunker, so try the
+    # fast one first.
+    for newlines in (False, True):
+        try:
+            parse = pacsv.ParseOptions(newlines_in_values=newlines)
+            if source.container == "zip":
+                with source.open_binary() as fh:
+                    table = pacsv.read_csv(
+                        fh, read_options=read, parse_options=parse, convert_options=convert
+                    )
+            else:
+                table = pacsv.read_csv(
+                    source.path, read_options=read, parse_options=parse, convert_options=convert
+                )
+            break
+        except pa.ArrowInvalid as exc:
+            text = str(exc)
+            if "CSV parse error" not in text:
+                raise
+            if newlines:
+                raise EventDataError(
+                    f"{source.label}: not a well-formed CSV file ({text})", path=source.path
+                ) from exc
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    frame.columns = [normalise(c) for c in frame.columns]
+    return frame
+
+
+def _coerce(raw: pd.DataFrame, fmt: Format, source: Source) -> pd.DataFrame:
+    """Convert text or spreadsheet cells to the declared dtypes, naming the first bad value."""
+    out = {}
+    for column in raw.columns:
+        values = raw[column]
+        kind = fmt.dtype(column)
+        if kind in ("Int64", "float64"):
+            numbers = pd.to_numeric(
+                values.map(_strip) if values.dtype == object else values.str.strip(), errors="coerce"
+            )
+            bad = values.notna() & numbers.isna()
+            if kind == "Int64":
+                bad |= numbers.notna() & (numbers % 1 != 0)
+            if bad.any():
+                problem = "not an integer" if kind == "Int64" else "not a number"
+                source.fail(column, np.flatnonzero(bad.to_numpy()), values, problem)
+            out[column] = numbers.astype(kind)
+        elif values.dtype == object:
+            out[column] = values.map(_cell_text).astype("str")
+        else:
+            out[column] = values
+    return pd.DataFrame(out)
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _cell_text(value: object) -> object:
+    """Spreadsheet cell -> text, as it would read in the CSV export."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None

@@ -1,0 +1,266 @@
+"""Recognise what a file is before reading it: container (CSV, zipped CSV, Excel), header, layout.
+
+The container comes from the file's first bytes, not its name. The header names the layout
+(`formats`), and a file of the wrong kind is refused here with one line saying what it looks like.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Literal
+
+import numpy as np
+import pandas as pd
+
+from sahel_analysis.events.formats import (
+    ACLED,
+    ACLED_AGGREGATED_MONTHLY,
+    ACLED_MONADIC,
+    ACLED_PRE2023,
+    LOOKALIKES,
+    EventDataError,
+    Format,
+    looks_like,
+)
+
+__all__ = [
+    "Source",
+    "check_columns",
+    "detect_layout",
+    "is_hxl_row",
+    "normalise",
+    "open_source",
+    "read_header",
+]
+
+
+def normalise(name: object) -> str:
+    """A column name as the formats declare it: trimmed, lower case, without a byte-order mark."""
+    return str(name).strip().lstrip("\ufeff").strip().lower()
+
+
+@dataclass
+class Source:
+    """Where the rows came from: used to name file, line and sheet in error messages."""
+
+    path: Path
+    container: Literal["csv", "zip", "excel"]
+    member: str | None = None  # CSV inside a zip
+    sheet: str | None = None  # Excel sheet
+    header: list[str] = field(default_factory=list)  # as written in the file
+    # Rows between the header and the data (HDX's HXL hashtag row), skipped when reading.
+    skip_rows: int = 0
+    # Row positions in the file for each row of the table being checked, when rows were merged
+    # (ACLED's monadic layout); None when they are the same.
+    row_map: np.ndarray | None = None
+
+    @property
+    def label(self) -> str:
+        if self.member:
+            return f"{self.path} (member {self.member})"
+        if self.sheet:
+            return f"{self.path} (sheet {self.sheet!r})"
+        return str(self.path)
+
+    @contextmanager
+    def open_text(self) -> Iterator[IO[str]]:
+        with self.open_binary() as raw:
+            yield io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+
+    @contextmanager
+    def open_binary(self) -> Iterator[IO[bytes]]:
+        if self.container == "zip":
+            with zipfile.ZipFile(self.path) as zf, zf.open(self.member or "") as fh:
+                yield fh
+        else:
+            with open(self.path, "rb") as fh:
+                yield fh
+
+    def lines_of(self, rows: Sequence[int]) -> dict[int, int]:
+        """Line numbers (header = 1) where the given 0-based data rows start.
+
+        Excel rows are the sheet's row numbers. For CSV the file is scanned again, because a
+        quoted field (ACLED's notes) may span lines; this runs only when reporting an error.
+        """
+        if self.container == "excel":
+            return {r: r + 2 + self.skip_rows for r in rows}
+        wanted = set(rows)
+        found: dict[int, int] = {}
+        with self.open_text() as text:
+            reader = csv.reader(text)
+            last_line = 0
+            record = -1 - self.skip_rows  # the header is record -1 - skip_rows
+            for fields in reader:
+                if fields:  # pyarrow skips blank lines, so they are not records
+                    if record in wanted:
+                        found[record] = last_line + 1
+                        if len(found) == len(wanted):
+                            break
+                    record += 1
+                last_line = reader.line_num
+        return found
+
+    def fail(self, column: str, rows: np.ndarray, values: pd.Series, problem: str) -> None:
+        """Raise an EventDataError naming the first bad row, and how many more there are."""
+        rows = np.asarray(rows)
+        value = values.iloc[int(rows[0])]
+        value = None if pd.isna(value) else value
+        if self.row_map is not None:
+            rows = self.row_map[rows]
+        first = int(rows[0])
+        shown = [int(r) for r in rows[:3]]
+        lines = self.lines_of(shown)
+        where = "row" if self.container == "excel" else "line"
+        shown_value = "an empty cell" if value is None else repr(value)
+        offset = 2 + self.skip_rows
+        message = (
+            f"{self.label}, {where} {lines.get(first, first + offset)}, column "
+            f"{self.header_name(column)!r}: {problem}: {shown_value}"
+        )
+        if len(rows) > 1:
+            others = ", ".join(str(lines.get(r, r + offset)) for r in shown[1:])
+            message += (
+                f" ({len(rows) - 1:,} more row{'s' if len(rows) > 2 else ''} like this,"
+                f" e.g. {where} {others})"
+            )
+        raise EventDataError(
+            message, path=self.path, column=column, line=lines.get(first, first + offset), value=value
+        )
+
+    def header_name(self, column: str) -> str:
+        for name in self.header:
+            if normalise(name) == column:
+                return name
+        return column
+
+
+def open_source(path: Path) -> Source:
+    """Recognise the container (CSV, zipped CSV, Excel) from the file's first bytes."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except zipfile.BadZipFile as exc:
+            raise EventDataError(f"{path}: damaged zip file ({exc})", path=path) from exc
+        if "xl/workbook.xml" in names:
+            return Source(path, "excel")
+        csvs = [n for n in names if n.lower().endswith((".csv", ".txt")) and not n.startswith("__MACOSX/")]
+        if len(csvs) != 1:
+            what = "no CSV file" if not csvs else f"{len(csvs)} CSV files"
+            raise EventDataError(
+                f"{path}: zip archive holds {what}; expected exactly one "
+                f"(members: {', '.join(names[:10])}{', ...' if len(names) > 10 else ''})",
+                path=path,
+            )
+        return Source(path, "zip", member=csvs[0])
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise EventDataError(
+            f"{path}: this is an old-style Excel .xls file; save it as .xlsx or CSV", path=path
+        )
+    return Source(path, "csv")
+
+
+def _first_rows(source: Source, count: int) -> list[list[str]]:
+    if source.container == "excel":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+        try:
+            ws = wb.worksheets[0]
+            source.sheet = ws.title
+            rows = list(ws.iter_rows(max_row=count, values_only=True))
+        finally:
+            wb.close()
+        return [["" if v is None else str(v) for v in row] for row in rows]
+    try:
+        with source.open_text() as text:
+            reader = csv.reader(text)
+            return [row for _, row in zip(range(count), reader, strict=False)]
+    except csv.Error as exc:
+        raise EventDataError(f"{source.label}: not a readable CSV file ({exc})", path=source.path) from exc
+
+
+def is_hxl_row(row: Sequence[str]) -> bool:
+    """HDX's hashtag row: every non-empty cell starts with '#' (e.g. '#event+code')."""
+    cells = [c.strip() for c in row if c and c.strip()]
+    return bool(cells) and all(c.startswith("#") for c in cells)
+
+
+def read_header(source: Source) -> list[str]:
+    """The column names as written, and whether an HXL hashtag row follows them."""
+    rows = _first_rows(source, 2)
+    header = list(rows[0]) if rows else []
+    while header and not header[-1].strip():  # trailing empty cells in spreadsheets
+        header.pop()
+    source.header = header
+    source.skip_rows = 1 if len(rows) > 1 and is_hxl_row(rows[1]) else 0
+    return header
+
+
+def check_columns(source: Source, fmt: Format) -> None:
+    """Refuse a file lacking columns `fmt` needs, saying which and what the file looks like."""
+    header = [normalise(h) for h in source.header]
+    missing = [c for c in fmt.required if c not in header]
+    if not missing:
+        return
+    guess = looks_like(header)
+    guessed = guess[0] if guess else None
+    lead = f"{source.label}: not a usable {fmt.name} export: missing column"
+    message = f"{lead}{'s' if len(missing) > 1 else ''} {', '.join(missing)}."
+    if guessed is not None and guessed is not fmt:
+        hits = guess[1] if guess else 0
+        message += (
+            f" The file looks like {guessed.name}, not {fmt.name} "
+            f"({hits} of its {len(guessed.columns)} columns are present)"
+        )
+        message += f"; read it with {guessed.loader}()." if guessed.loader else "."
+    elif guessed is fmt:
+        message += (
+            f" The other columns look like {fmt.name}; was the export made with some columns switched off?"
+        )
+    else:
+        shown = ", ".join(repr(h) for h in source.header[:8]) or "nothing"
+        more = ", ..." if len(source.header) > 8 else ""
+        message += (
+            f" The file does not look like ACLED or UCDP GED either; its first row holds {shown}{more}."
+        )
+    raise EventDataError(
+        message, path=source.path, missing=missing, looks_like=guessed.name if guessed else None
+    )
+
+
+_WEEKLY = next(f for f in LOOKALIKES if "weekly" in f.name)
+
+
+def detect_layout(source: Source, fmt: Format) -> Format:
+    """The layout of an ACLED file (current, pre-2023 or monadic); refuse aggregated counts.
+
+    ACLED's aggregated files (events and fatalities per week or month and region, the kind HDX
+    carries for ACLED) are not events: they get one line naming the file and the layout.
+    """
+    header = {normalise(h) for h in source.header}
+    ids = {"event_id_cnty", "id", "data_id"}
+    if "events" in header and header & {"month", "week"} and not header & ids:
+        counts = ACLED_AGGREGATED_MONTHLY if "month" in header else _WEEKLY
+        raise EventDataError(
+            f"{source.label}: this is {counts.name}, not an event file; {fmt.loader}() reads "
+            "one row per event, as ACLED's Data Export Tool writes them",
+            path=source.path,
+            looks_like=counts.name,
+        )
+    if fmt is ACLED and {"event_id_cnty", "actor1"} <= header:
+        if "actor2" not in header:
+            return ACLED_MONADIC
+        if header & {"data_id", "event_id_no_cnty"} and "disorder_type" not in header:
+            return ACLED_PRE2023
+    return fmt

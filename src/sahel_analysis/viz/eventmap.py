@@ -1,0 +1,201 @@
+"""Conflict events on the base map: one bubble per event, or per admin1 region and dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from sahel_analysis.events.formats import DATASETS
+from sahel_analysis.events.select import event_source_line
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["ADMIN1_GID", "EVENTS_GID", "plot_event_map"]
+
+COLOURS = {"ACLED": "vermillion", "UCDP GED": "blue"}
+EVENTS_GID, ADMIN1_GID = "events:", "admin1:"
+_ADMIN1_LABELS = 15
+_MAX_AREA = {None: 400.0, "admin1": 900.0}
+
+
+def dataset_colour(dataset: str) -> str:
+    """The house colour for a dataset's marks."""
+    from sahel_analysis.viz.style import PALETTE
+
+    return PALETTE[COLOURS[dataset]]
+
+
+def _bubble_areas(values: np.ndarray, largest: float, max_area: float, min_area: float) -> np.ndarray:
+    # Area, not radius, proportional to fatalities, so that twice the deaths looks twice as big.
+    scale = max_area / largest if largest > 0 else 0.0
+    return np.maximum(values * scale, min_area)
+
+
+def _nice_steps(largest: float) -> list[int]:
+    """Up to three round reference values for a size legend, the largest not above `largest`."""
+    if largest < 1:
+        return []
+    top = 10 ** int(np.floor(np.log10(largest)))
+    for mult in (5, 2, 1):
+        if mult * top <= largest:
+            top *= mult
+            break
+    return sorted({max(1, int(v)) for v in (top / 100, top / 10, top) if v >= 1})
+
+
+def date_span(events: pd.DataFrame) -> str:
+    """'Mar 2013 – Dec 2021' (or one month) for titles; empty for no events."""
+    if events.empty:
+        return ""
+    first, last = events["date"].min(), events["date"].max()
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%b %Y}"
+    return f"{first:%b %Y} – {last:%b %Y}"
+
+
+def _draw_by_admin1(ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> float:
+    fatalities = events["fatalities_best"].fillna(0).to_numpy(dtype=float)
+    groups = (
+        pd.DataFrame(
+            {
+                "dataset": events["dataset"].astype(str).to_numpy(),
+                "admin1": events["admin1"].fillna("(no admin1)").to_numpy(),
+                "x": x,
+                "y": y,
+                "fatalities": fatalities,
+            }
+        )
+        .groupby(["dataset", "admin1"], sort=True)
+        .agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size"), fatalities=("fatalities", "sum"))
+        .reset_index()
+    )
+    largest = float(groups["fatalities"].max()) if len(groups) else 0.0
+    areas = _bubble_areas(groups["fatalities"].to_numpy(), largest, _MAX_AREA["admin1"], 12.0)
+    # Label the regions with most events; labelling dozens would only make a smudge.
+    labelled = set(groups.nlargest(_ADMIN1_LABELS, "n").index)
+    for i, row in groups.sort_values("fatalities", ascending=False).iterrows():
+        artist = ax.scatter(
+            row["x"], row["y"], s=areas[i], color=dataset_colour(row["dataset"]), alpha=0.55,
+            edgecolor="white", linewidth=0.6, zorder=6,
+        )  # fmt: skip
+        artist.set_gid(f"{ADMIN1_GID}{row['dataset']}:{row['admin1']}")
+        if i in labelled:
+            ax.annotate(
+                f"{row['admin1']} ({row['n']:,})", (row["x"], row["y"]), xytext=(0, -4),
+                textcoords="offset points", fontsize=7, ha="center", va="top", color="#222222", zorder=7,
+            )  # fmt: skip
+    return largest
+
+
+def _draw_each_event(ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> float:
+    fatalities = events["fatalities_best"].fillna(0).to_numpy(dtype=float)
+    largest = float(fatalities.max()) if len(fatalities) else 0.0
+    areas = _bubble_areas(fatalities, largest, _MAX_AREA[None], 4.0)
+    order = np.argsort(-fatalities, kind="stable")  # big bubbles first, small on top
+    datasets = events["dataset"].to_numpy()
+    for name in DATASETS:
+        mine = order[datasets[order] == name]
+        if not len(mine):
+            continue
+        artist = ax.scatter(
+            x[mine], y[mine], s=areas[mine], color=dataset_colour(name), alpha=0.45, edgecolor="none",
+            zorder=6,
+        )  # fmt: skip
+        artist.set_gid(f"{EVENTS_GID}{name}")
+    return largest
+
+
+def _set_extent(ax: Axes, x: np.ndarray, y: np.ndarray, extent: Sequence[float] | None) -> None:
+    from sahel_analysis.viz import basemap
+
+    if extent is not None:
+        bounds = basemap.project_box(tuple(float(v) for v in extent))
+    elif len(x):
+        box = ax.get_position()
+        fig = ax.figure
+        aspect = (box.width * fig.get_figwidth()) / (box.height * fig.get_figheight())
+        corners = [(float(np.nanmin(x)), float(np.nanmin(y))), (float(np.nanmax(x)), float(np.nanmax(y)))]
+        bounds = basemap.auto_extent(corners, aspect, corners[0] + corners[1])
+    else:
+        bounds = tuple(basemap.layers()["countries"].query("iso3 == 'MLI'").total_bounds)
+        ax.text(0.5, 0.5, "No events in the selection", transform=ax.transAxes, ha="center")
+    ax.set_xlim(bounds[0], bounds[2])
+    ax.set_ylim(bounds[1], bounds[3])
+
+
+def _legend(ax: Axes, datasets: list[str], largest: float, aggregate: str | None) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], ls="none", marker="o", ms=8, color=dataset_colour(d), alpha=0.6, label=d)
+        for d in datasets
+    ]
+    for value in _nice_steps(largest):
+        area = float(_bubble_areas(np.array([value]), largest, _MAX_AREA[aggregate], 0)[0])
+        handles.append(
+            Line2D([], [], ls="none", marker="o", ms=np.sqrt(area), mfc="none", mec="#555555",
+                   label=f"{value:,} fatalities")
+        )  # fmt: skip
+    if handles:
+        ax.legend(handles=handles, loc="lower left", labelspacing=1.2, borderpad=0.8, framealpha=0.9,
+                  frameon=True, fontsize=8)  # fmt: skip
+
+
+def plot_event_map(
+    events: pd.DataFrame,
+    *,
+    aggregate: Literal["admin1"] | None = None,
+    ax: Axes | None = None,
+    extent: Sequence[float] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Events on the base map, one bubble per event with area proportional to fatalities.
+
+    ``aggregate="admin1"`` draws one bubble per dataset and admin1 region instead, at the mean
+    position of its events, sized by total fatalities and labelled with the event count.
+    ACLED and UCDP GED spell regions differently ("Mopti" / "Mopti region"), so each dataset
+    keeps its own bubbles. Events without fatalities are small dots. ``extent`` is
+    ``[west, south, east, north]`` in degrees (default: the events, with a margin). The
+    source line carries each dataset's attribution and access date. Gids: ``events:<dataset>``,
+    ``admin1:<dataset>:<region>``, ``source-line``.
+    """
+    import matplotlib.pyplot as plt
+    from pyproj import Transformer
+
+    from sahel_analysis.geo import BOUNDARIES_ATTRIBUTION, MALI_CRS
+    from sahel_analysis.viz import basemap
+    from sahel_analysis.viz.style import add_source_line, house_style
+
+    if aggregate not in (None, "admin1"):
+        raise ValueError(f"aggregate: expected None or 'admin1', found {aggregate!r}")
+    to_map = Transformer.from_crs("EPSG:4326", MALI_CRS, always_xy=True)
+    x, y = to_map.transform(events["longitude"].to_numpy(float), events["latitude"].to_numpy(float))
+    with house_style():
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 7.2))
+        basemap.draw_base_map(ax, regions=True, river=True)
+        basemap.style_frame(ax)
+        ax.set_aspect("equal")
+        if aggregate == "admin1":
+            largest = _draw_by_admin1(ax, events, x, y)
+            what = "by admin1 region: area shows fatalities, the number counts events"
+        else:
+            largest = _draw_each_event(ax, events, x, y)
+            what = "one bubble per event, area shows fatalities"
+        _set_extent(ax, x, y, extent)
+        _legend(ax, [d for d in DATASETS if (events["dataset"] == d).any()], largest, aggregate)
+        span = date_span(events)
+        # The subtitle sits between the title and the frame; the pad leaves it room.
+        ax.set_title(title or f"Conflict events{', ' + span if span else ''}", pad=20)
+        ax.text(0, 1.012, f"{len(events):,} events; {what}", transform=ax.transAxes, fontsize=8.5,
+                va="bottom", color="#555555")  # fmt: skip
+        attribution = event_source_line(events)
+        add_source_line(
+            ax, "; ".join(p for p in (attribution, f"boundaries, {BOUNDARIES_ATTRIBUTION}") if p),
+            prefix="Sources: ",
+        )  # fmt: skip
+    return ax

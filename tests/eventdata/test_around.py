@@ -1,0 +1,194 @@
+"""around_bases and its charts, on bases and events whose distances and dates are set here.
+
+Each event is put at a chosen great-circle distance and bearing from its base with
+`pyproj.Geod.fwd` (the direct problem), so the expected counts follow from how the fixture is
+built, not from the code under test (which solves the inverse problem).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Geod
+
+from sahel_analysis.events import around_bases, around_text
+from sahel_analysis.events.around import CAVEATS, handovers
+from sahel_analysis.viz.eventcharts import plot_around_bases, plot_monthly_around
+
+GEOD = Geod(ellps="WGS84")
+PLACES = pd.DataFrame(
+    {
+        "id": ["alpha", "beta", "gamma", "delta"],
+        "name_en": ["Alpha", "Beta", "Gamma", "Delta"],
+        "latitude": [15.0, 16.0, 17.0, 14.0],
+        "longitude": [-1.0, 0.0, 1.0, -3.0],
+    }
+)
+H_ALPHA = pd.Timestamp("2020-06-30")
+H_BETA = pd.Timestamp("2021-01-15")
+
+
+def presence() -> pd.DataFrame:
+    rows = [
+        # Two contiguous periods at alpha: one presence, handed over at the end of the second.
+        ("alpha-serval", "alpha", "Serval", "2013-01-20", "2014-07-31", None),
+        ("alpha-barkhane", "alpha", "Barkhane", "2014-08-01", "2020-06-30", "FAMa"),
+        ("beta-barkhane", "beta", "Barkhane", "2015-01-01", "2021-01-15", "MINUSMA"),
+        ("gamma-barkhane", "gamma", "Barkhane", "2015-01-01", "2019-07-01", None),  # left, not handed over
+        # A gap of more than a day: only the later period is the presence handed over.
+        ("delta-serval", "delta", "Serval", "2013-01-20", "2014-07-31", None),
+        ("delta-barkhane", "delta", "Barkhane", "2016-01-01", "2021-03-01", "FAMa"),
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "place_id", "operation", "start_date", "end_date", "handed_to"])
+    frame["start_date"] = pd.to_datetime(frame["start_date"])
+    frame["end_date"] = pd.to_datetime(frame["end_date"])
+    frame["end_precision"] = "day"
+    return frame
+
+
+def event(place: str, km: float, date: pd.Timestamp, *, fatalities: int = 0, precision_km: float = 0.0,
+          dataset: str = "ACLED", bearing: float = 30.0) -> dict[str, object]:  # fmt: skip
+    base = PLACES.set_index("id").loc[place]
+    lon, lat, _ = GEOD.fwd(base["longitude"], base["latitude"], bearing, km * 1000.0)
+    return {
+        "date": date,
+        "date_end": date,
+        "latitude": lat,
+        "longitude": lon,
+        "location_precision_km": precision_km,
+        "fatalities_best": fatalities,
+        "dataset": dataset,
+        "accessed": pd.Timestamp("2025-05-20"),
+        "original_id": f"{place}-{km}-{date:%Y%m%d}",
+    }
+
+
+DAY = pd.Timedelta(days=1)
+EVENTS = [
+    event("alpha", 50.0, H_ALPHA - 10 * DAY, fatalities=3),  # exactly on the radius: counted
+    event("alpha", 50.01, H_ALPHA - 10 * DAY, fatalities=100),  # 10 m outside: not counted
+    event("alpha", 10.0, H_ALPHA, fatalities=5),  # on the handover day: after
+    event("alpha", 10.0, H_ALPHA - 365 * DAY, fatalities=1),  # first day of the window before
+    event("alpha", 10.0, H_ALPHA - 366 * DAY, fatalities=100),  # a day too early
+    event("alpha", 10.0, H_ALPHA + 364 * DAY),  # last day of the window after
+    event("alpha", 10.0, H_ALPHA + 365 * DAY, fatalities=100),  # a day too late
+    event("alpha", 5.0, H_ALPHA + 5 * DAY, precision_km=float("inf")),  # a region's centroid
+    event("alpha", 5.0, H_ALPHA - 3 * DAY, fatalities=2, precision_km=25.0),  # "near" a town
+    event("beta", 1.0, H_BETA + 20 * DAY, fatalities=7),
+    event("beta", 1.0, H_BETA - 20 * DAY, fatalities=4, dataset="UCDP GED"),
+]
+
+
+@pytest.fixture
+def events() -> pd.DataFrame:
+    frame = pd.DataFrame(EVENTS)
+    frame["dataset"] = frame["dataset"].astype(pd.CategoricalDtype(["ACLED", "UCDP GED"]))
+    frame["fatalities_best"] = frame["fatalities_best"].astype("Int64")
+    return frame
+
+
+def row(table: pd.DataFrame, place: str, dataset: str = "ACLED") -> pd.Series:
+    match = table[(table["place_id"] == place) & (table["dataset"] == dataset)]
+    assert len(match) == 1
+    return match.iloc[0]
+
+
+def test_contiguous_periods_are_one_presence_and_only_handovers_count() -> None:
+    table = handovers(presence())
+    assert table["place_id"].tolist() == ["alpha", "beta", "delta"]  # gamma was not handed over
+    alpha = table.iloc[0]
+    assert alpha["operation"] == "Serval, Barkhane" and alpha["held_from"] == pd.Timestamp("2013-01-20")
+    assert alpha["handover"] == H_ALPHA and alpha["handed_to"] == "FAMa"
+    assert table.iloc[2]["operation"] == "Barkhane"  # delta's Serval period ended 17 months earlier
+
+
+def test_counts_at_the_edges(events: pd.DataFrame) -> None:
+    table = around_bases(events, radius_km=50, window_days=365, presence=presence(), places=PLACES)
+    alpha = row(table, "alpha")
+    assert alpha["place"] == "Alpha" and alpha["handover"] == H_ALPHA
+    assert (alpha["events_before"], alpha["fatalities_before"]) == (3, 3 + 1 + 2)
+    assert (alpha["events_after"], alpha["fatalities_after"]) == (2, 5)
+    assert (alpha["imprecise_before"], alpha["imprecise_after"]) == (0, 1)
+    assert alpha["change"] == 2 - 3
+    beta_acled, beta_ucdp = row(table, "beta"), row(table, "beta", "UCDP GED")
+    assert (beta_acled["events_before"], beta_acled["events_after"]) == (0, 1)
+    assert (beta_ucdp["events_before"], beta_ucdp["events_after"]) == (1, 0)  # datasets never summed
+    assert list(table.columns[:7]) == [
+        "place", "place_id", "dataset", "operation", "handover", "handover_precision", "handed_to",
+    ]  # fmt: skip
+    assert not row(table, "delta")["covered"]  # the events stop before delta's window after ends
+
+
+def test_a_smaller_radius_makes_near_town_events_imprecise(events: pd.DataFrame) -> None:
+    table = around_bases(events, radius_km=20, window_days=365, presence=presence(), places=PLACES)
+    alpha = row(table, "alpha")
+    # The 25 km "near a town" event is now coarser than the radius; the 50 km one is too far.
+    assert (alpha["events_before"], alpha["imprecise_before"]) == (1, 1)
+
+
+def test_bad_arguments_are_refused(events: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="radius_km: expected a positive number"):
+        around_bases(events, radius_km=0, presence=presence(), places=PLACES)
+    with pytest.raises(ValueError, match="window_days: expected a whole number"):
+        around_bases(events, window_days=1.5, presence=presence(), places=PLACES)
+
+
+def test_text_carries_the_caveats(events: pd.DataFrame) -> None:
+    text = around_text(around_bases(events, presence=presence(), places=PLACES))
+    assert "within 50 km, 365 days" in text and "Alpha" in text
+    for caveat in CAVEATS:
+        assert caveat in text
+    assert "do not span both windows for: " in text
+
+
+@pytest.fixture
+def mpl():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_dumbbell_draws_the_table(events: pd.DataFrame, mpl) -> None:
+    from sahel_analysis.viz.style import source_line_text
+
+    table = around_bases(events, presence=presence(), places=PLACES)
+    fig, (left, right) = mpl.subplots(1, 2)
+    assert plot_around_bases(table, ax=right) is right
+    drawn = {a.get_gid(): a.get_offsets() for a in right.collections if a.get_gid()}
+    assert np.array_equal(drawn["around:before"][:, 0], table["events_before"].to_numpy(dtype=float))
+    assert np.array_equal(drawn["around:after"][:, 0], table["events_after"].to_numpy(dtype=float))
+    ys = drawn["around:before"][:, 1]
+    assert list(ys) == sorted(ys, reverse=True)  # the table's order, top to bottom
+    labels = [t.get_text() for t in right.get_yticklabels()]
+    assert labels[0].startswith("Alpha (Jun 2020)") and labels[0].endswith("ACLED")
+    line = source_line_text(right)
+    assert "acleddata.com" in line and "CC BY 4.0" in line and "accessed 2025-05-20" in line
+
+
+def test_monthly_chart_bars_and_handover(events: pd.DataFrame, mpl) -> None:
+    import matplotlib.dates as mdates
+
+    ax = plot_monthly_around(events, PLACES.iloc[0], handover=H_ALPHA, radius_km=50)
+    bars = [p for p in ax.patches if p.get_gid() == "monthly:events"]
+    drawn = {
+        pd.Timestamp(mdates.num2date(b.get_x())).tz_localize(None).to_period("M"): b.get_height()
+        for b in bars
+    }
+    months = list(drawn)
+    assert months[0] == pd.Period("2019-07", "M") and months[-1] == pd.Period(
+        "2021-06", "M"
+    )  # a year either side
+    # Precisely located events within 50 km of alpha (all but the 50.01 km and the regional
+    # ones), less the one a day too early, in June 2019, a month before the chart starts.
+    near = [EVENTS[i] for i in (0, 2, 3, 5, 6, 8)]
+    expected = Counter(pd.Timestamp(e["date"]).to_period("M") for e in near)
+    assert {m: h for m, h in drawn.items() if h} == dict(expected)
+    (mark,) = [line for line in ax.lines if line.get_gid() == "handover"]
+    assert mdates.date2num(mark.get_xdata()[0]) == mdates.date2num(H_ALPHA)
