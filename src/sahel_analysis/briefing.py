@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 # Which cost rows count towards "what the war cost": the operation-specific lines.
 OPERATION_COVERAGES = ("serval", "barkhane", "sahel")
+# Troop-level scopes inside the theatre of the Sahel operations.
+SAHEL_SCOPES = ("sahel", "mali", "burkina_faso", "niger", "chad")
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,13 @@ def check_as_of(value: Any, *, today: dt.date | None = None) -> pd.Timestamp:
 
 
 def troops_deployed(as_of: Any) -> Figure:
-    """The last reported French troop level on or before ``as_of``, preferring the Sahel-wide count."""
+    """The last reported French troop level in the Sahel on or before ``as_of``, preferring the Sahel-wide count.
+
+    Counts for the bases outside the Sahel (Senegal, Côte d'Ivoire, Gabon, Djibouti) are left out: the
+    figure answers how many soldiers France had in the war, not in Africa.
+    """
     troops = data.load_troop_levels(as_of=as_of)
-    reported = troops[troops["figure_type"] == "reported"]
+    reported = troops[(troops["figure_type"] == "reported") & troops["scope"].isin(SAHEL_SCOPES)]
     if reported.empty:
         return Figure("French troops deployed", None, "no figure reported yet", None, reported)
     last_date = reported["date"].max()
@@ -64,8 +70,9 @@ def troops_deployed(as_of: Any) -> Figure:
     row = (sahel if not sahel.empty else latest).sort_values("personnel").iloc[[-1]]
     r = row.iloc[0]
     about = "about " if r["approximate"] else ""
-    where = "across the Sahel" if r["scope"] == "sahel" else "in Mali"
-    text = f"{about}{r['personnel']:,} ({r['operation']}, {where}, as reported for {_when(r)})"
+    from sahel_analysis.plots import SCOPE_LABELS
+
+    text = f"{about}{r['personnel']:,} ({r['operation']}, {SCOPE_LABELS[r['scope']]}, as reported for {_when(r)})"
     return Figure("French troops deployed", int(r["personnel"]), text, r["date"], row)
 
 

@@ -65,7 +65,17 @@ __all__ = [
 # through a stretch that no source covers.
 MAX_GAP = pd.Timedelta(days=548)  # about 18 months
 
-SCOPE_LABELS = {"mali": "in Mali", "sahel": "across the Sahel"}
+SCOPE_LABELS = {
+    "mali": "in Mali",
+    "sahel": "across the Sahel",
+    "burkina_faso": "in Burkina Faso",
+    "niger": "in Niger",
+    "chad": "in Chad",
+    "senegal": "in Senegal",
+    "cote_divoire": "in Côte d'Ivoire",
+    "gabon": "in Gabon",
+    "djibouti": "in Djibouti",
+}
 COVERAGE_LABELS = {
     "opex_all": "All external operations (OPEX)",
     "opex_missint": "OPEX and domestic missions (MISSINT)",
@@ -82,6 +92,8 @@ CATEGORY_LABELS = {
     "diplomatic": "Diplomacy",
     "withdrawal": "Withdrawal",
     "un_mission": "UN mission",
+    "alliance": "Sahel alliance",
+    "foreign_forces": "Other foreign forces",
 }
 COUNTRY_NAMES = {
     "MLI": "Mali",
@@ -91,6 +103,10 @@ COUNTRY_NAMES = {
     "BFA": "Burkina Faso",
     "MRT": "Mauritania",
     "DZA": "Algeria",
+    "SEN": "Senegal",
+    "CIV": "Côte d'Ivoire",
+    "GAB": "Gabon",
+    "DJI": "Djibouti",
 }
 
 # Fixed colours, so a series keeps its colour whatever else is selected.
@@ -120,6 +136,8 @@ CATEGORY_COLOURS = {
     "diplomatic": PALETTE["sky"],
     "withdrawal": PALETTE["green"],
     "un_mission": PALETTE["grey"],
+    "alliance": PALETTE["yellow"],
+    "foreign_forces": PALETTE["wine"],
 }
 _FALLBACK_COLOURS = [PALETTE[k] for k in ("green", "purple", "sky", "black", "grey")]
 
