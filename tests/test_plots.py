@@ -91,7 +91,7 @@ def _no_overlaps(texts) -> list[tuple[str, str]]:
 def test_step_data_equals_the_table(troops, events) -> None:
     ax = plots.plot_troop_levels(troops, events=events)
     lines = _by_gid(ax.lines, "troops:")
-    reported = troops[troops["figure_type"] == "reported"]
+    reported = troops[(troops["figure_type"] == "reported") & troops["scope"].isin(plots.SAHEL_SCOPES)]
     assert reported.groupby(["operation", "scope"], observed=True).ngroups > 1
     for (op, scope), rows in reported.groupby(["operation", "scope"], observed=True):
         line = lines[f"troops:{op}:{scope}:reported"]
@@ -101,6 +101,17 @@ def test_step_data_equals_the_table(troops, events) -> None:
         rows = rows.sort_values(["date", "id"], kind="stable")
         np.testing.assert_allclose(x[keep], mdates.date2num(rows["date"]))
         np.testing.assert_array_equal(y[keep], rows["personnel"].to_numpy(float))
+
+
+def test_bases_outside_the_sahel_are_drawn_only_when_named(troops, events) -> None:
+    outside = sorted(set(troops["scope"]) - set(plots.SAHEL_SCOPES))
+    assert outside
+    default = {
+        gid.split(":")[2] for gid in _by_gid(plots.plot_troop_levels(troops, events=events).lines, "troops:")
+    }
+    assert default and default <= set(plots.SAHEL_SCOPES)
+    named = plots.plot_troop_levels(troops, events=events, scopes=outside)
+    assert {gid.split(":")[2] for gid in _by_gid(named.lines, "troops:")} == set(outside)
 
 
 def test_reported_announced_and_target_look_different(troops, events) -> None:

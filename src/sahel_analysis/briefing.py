@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import data
 from sahel_analysis.params import ParameterError, check_date
+from sahel_analysis.plots import SAHEL_SCOPES, SCOPE_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
 
 # Which cost rows count towards "what the war cost": the operation-specific lines.
 OPERATION_COVERAGES = ("serval", "barkhane", "sahel")
-# Troop-level scopes inside the theatre of the Sahel operations.
-SAHEL_SCOPES = ("sahel", "mali", "burkina_faso", "niger", "chad")
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,6 @@ def troops_deployed(as_of: Any) -> Figure:
     row = (sahel if not sahel.empty else latest).sort_values("personnel").iloc[[-1]]
     r = row.iloc[0]
     about = "about " if r["approximate"] else ""
-    from sahel_analysis.plots import SCOPE_LABELS
-
     text = f"{about}{r['personnel']:,} ({r['operation']}, {SCOPE_LABELS[r['scope']]}, as reported for {_when(r)})"
     return Figure("French troops deployed", int(r["personnel"]), text, r["date"], row)
 

@@ -44,6 +44,7 @@ __all__ = [
     "CATEGORY_LABELS",
     "COVERAGE_LABELS",
     "MAX_GAP",
+    "SAHEL_SCOPES",
     "allowed_values",
     "cost_year_bounds",
     "annual_costs",
@@ -65,6 +66,9 @@ __all__ = [
 # through a stretch that no source covers.
 MAX_GAP = pd.Timedelta(days=548)  # about 18 months
 
+# The troop-level scopes inside the theatre of the Sahel operations. The prepositioned bases elsewhere
+# (Senegal, Côte d'Ivoire, Gabon, Djibouti) are charted only when asked for by name.
+SAHEL_SCOPES = ("sahel", "mali", "burkina_faso", "niger", "chad")
 SCOPE_LABELS = {
     "mali": "in Mali",
     "sahel": "across the Sahel",
@@ -119,6 +123,10 @@ SERIES_COLOURS = {
     ("Epervier", "sahel"): PALETTE["purple"],
     ("Sabre", "sahel"): PALETTE["sky"],
     ("Sabre", "mali"): PALETTE["sky"],
+    ("Sabre", "burkina_faso"): PALETTE["sky"],
+    ("partnership", "sahel"): PALETTE["black"],
+    ("partnership", "niger"): PALETTE["wine"],
+    ("partnership", "chad"): PALETTE["purple"],
 }
 COVERAGE_COLOURS = {
     "opex_all": PALETTE["grey"],
@@ -204,11 +212,14 @@ def select_troop_levels(
 ) -> pd.DataFrame:
     """The rows of ``troops`` dated within [start, end] for the given operations and scopes.
 
-    Raises ``ParameterError`` for end before start, an unknown operation or scope, or an empty result.
+    ``scopes=None`` means :data:`SAHEL_SCOPES`, the theatre of the Sahel operations. Raises
+    ``ParameterError`` for end before start, an unknown operation or scope, or an empty result.
     """
     first, last = check_date_range("start", start, "end", end)
     ops = check_choices("operations", operations, allowed_values("troop_levels", "operation"))
     scs = check_choices("scopes", scopes, allowed_values("troop_levels", "scope"))
+    if scs is None:
+        scs = list(SAHEL_SCOPES)
     mask = _in_dates(troops, first, last)
     if ops is not None:
         mask &= troops["operation"].isin(ops)
