@@ -13,16 +13,41 @@ from sahel_analysis.params import ParameterError
 DATES = ["2021-06-04", "2022-11-10"]
 
 
-@pytest.mark.parametrize("as_of", DATES)
+@pytest.mark.parametrize("as_of", [*DATES, "2024-12-31", "2025-12-31"])
 def test_troops_figure_is_the_last_reported_level(as_of: str) -> None:
     when = pd.Timestamp(as_of)
     troops = tables.load_troop_levels()
-    reported = troops[(troops["figure_type"] == "reported") & (troops["date"] <= when)]
+    reported = troops[
+        (troops["figure_type"] == "reported")
+        & (troops["date"] <= when)
+        & troops["scope"].isin(("sahel", "mali", "burkina_faso", "niger", "chad"))
+    ]
     last = reported[reported["date"] == reported["date"].max()]
     figure = briefing.troops_deployed(when)
     assert figure.date == last["date"].max()
     assert figure.value in set(last["personnel"])
     assert f"{figure.value:,}" in figure.text
+
+
+def test_troops_figure_leaves_out_bases_outside_the_sahel_and_names_the_country() -> None:
+    troops = tables.load_troop_levels()
+    outside = troops[
+        (troops["figure_type"] == "reported")
+        & ~troops["scope"].isin({"sahel", "mali", "burkina_faso", "niger", "chad"})
+    ]
+    assert not outside.empty
+    # On the day of a count outside the Sahel, the figure still comes from the Sahel.
+    when = outside["date"].max()
+    figure = briefing.troops_deployed(when)
+    assert figure.date < when or set(figure.rows["scope"]) <= set(
+        {"sahel", "mali", "burkina_faso", "niger", "chad"}
+    )
+    assert set(figure.rows["scope"]) <= set({"sahel", "mali", "burkina_faso", "niger", "chad"})
+    # A count for one country is described as that country's, not as Mali's.
+    niger = troops[(troops["scope"] == "niger") & (troops["figure_type"] == "reported")]
+    first = briefing.troops_deployed(niger["date"].min())
+    assert first.rows.iloc[0]["scope"] == "niger"
+    assert "in Niger" in first.text and "in Mali" not in first.text
 
 
 @pytest.mark.parametrize("as_of", DATES)

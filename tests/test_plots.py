@@ -104,6 +104,20 @@ def test_step_data_equals_the_table(troops, events) -> None:
         np.testing.assert_array_equal(y[keep], rows["personnel"].to_numpy(float))
 
 
+def test_bases_outside_the_sahel_are_drawn_only_when_named(troops, events) -> None:
+    sahel = {"sahel", "mali", "burkina_faso", "niger", "chad"}
+    outside = sorted(set(troops["scope"]) - sahel)
+    assert outside
+    chosen = select.select_troop_levels(troops)
+    default = {
+        gid.split(":")[2] for gid in _by_gid(plot_troop_levels(chosen, events=events).lines, "troops:")
+    }
+    assert default and default <= sahel
+    named = select.select_troop_levels(troops, scopes=outside)
+    drawn = plot_troop_levels(named, events=events)
+    assert {gid.split(":")[2] for gid in _by_gid(drawn.lines, "troops:")} == set(outside)
+
+
 def test_reported_announced_and_target_look_different(troops, events) -> None:
     ax = plot_troop_levels(troops, events=events)
     lines = list(_by_gid(ax.lines, "troops:").items())
@@ -310,6 +324,9 @@ def test_events_table_is_tidy(events) -> None:
 
 # -- bad input: the check cells name the parameter; the library says what is wrong in plain words
 
+# A start after the last event selects nothing, however far the record runs.
+AFTER_LAST_EVENT = (tables.load_events()["date"].max() + pd.Timedelta(days=1)).date().isoformat()
+
 BAD = [
     ("troops", {"start": "2021-01-01", "end": "2020-01-01"}, "end"),
     ("troops", {"operations": ["Barkane"]}, "operations"),
@@ -324,7 +341,7 @@ BAD = [
     ("timeline", {"categories": ["war"]}, "categories"),
     ("timeline", {"lanes": "region"}, "lanes"),
     ("timeline", {"highlight": ["no-such-event"]}, "highlight"),
-    ("timeline", {"start": "2024-01-01"}, "start"),
+    ("timeline", {"start": AFTER_LAST_EVENT}, "start"),
 ]
 
 

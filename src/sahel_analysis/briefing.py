@@ -53,14 +53,13 @@ def latest_data_date() -> pd.Timestamp:
 
 
 def troops_deployed(as_of: Any) -> Figure:
-    """The last reported French troop level on or before ``as_of``, preferring the Sahel-wide count."""
+    """The last reported French troop level in the Sahel on or before ``as_of`` (see measures)."""
     row = measures.latest_troop_level(tables.load_troop_levels(as_of=as_of))
     if row.empty:
         return Figure("French troops deployed", None, "no figure reported yet", None, row)
     r = row.iloc[0]
     about = "about " if r["approximate"] else ""
-    where = "across the Sahel" if r["scope"] == "sahel" else "in Mali"
-    text = f"{about}{r['personnel']:,} ({r['operation']}, {where}, as reported for {_when(r)})"
+    text = f"{about}{r['personnel']:,} ({r['operation']}, {schema.SCOPE_LABELS[r['scope']]}, as reported for {_when(r)})"
     return Figure("French troops deployed", int(r["personnel"]), text, r["date"], row)
 
 

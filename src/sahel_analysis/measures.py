@@ -253,8 +253,14 @@ def peak_troop_level(
 
 
 def latest_troop_level(troops: pd.DataFrame) -> pd.DataFrame:
-    """The last reported level as one row (the Sahel-wide count if there is one), or no row."""
-    reported = troops[troops["figure_type"] == "reported"]
+    """The last reported level in the Sahel as one row (the Sahel-wide count if there is one), or no row.
+
+    Counts for the bases outside the Sahel (Senegal, Côte d'Ivoire, Gabon, Djibouti) are left out: the
+    figure answers how many soldiers France had in the war, not in Africa.
+    """
+    from sahel_analysis.schema import SAHEL_SCOPES
+
+    reported = troops[(troops["figure_type"] == "reported") & troops["scope"].isin(SAHEL_SCOPES)]
     if reported.empty:
         return reported
     latest = reported[reported["date"] == reported["date"].max()]

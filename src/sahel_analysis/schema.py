@@ -20,7 +20,20 @@ TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", 
 LIST_SEPARATOR = ";"  # several source ids in one cell, which Table Schema cannot declare
 
 # How the charts and tables name the declared values (datapackage.json holds the values, not prose).
-SCOPE_LABELS = {"mali": "in Mali", "sahel": "across the Sahel"}
+SCOPE_LABELS = {
+    "mali": "in Mali",
+    "sahel": "across the Sahel",
+    "burkina_faso": "in Burkina Faso",
+    "niger": "in Niger",
+    "chad": "in Chad",
+    "senegal": "in Senegal",
+    "cote_divoire": "in Côte d'Ivoire",
+    "gabon": "in Gabon",
+    "djibouti": "in Djibouti",
+}
+# The troop-level scopes inside the theatre of the Sahel operations. The prepositioned bases elsewhere
+# (Senegal, Côte d'Ivoire, Gabon, Djibouti) are charted only when asked for by name.
+SAHEL_SCOPES = ("sahel", "mali", "burkina_faso", "niger", "chad")
 COVERAGE_LABELS = {
     "opex_all": "All external operations (OPEX)",
     "opex_missint": "OPEX and domestic missions (MISSINT)",
@@ -37,6 +50,8 @@ CATEGORY_LABELS = {
     "diplomatic": "Diplomacy",
     "withdrawal": "Withdrawal",
     "un_mission": "UN mission",
+    "alliance": "Sahel alliance",
+    "foreign_forces": "Other foreign forces",
 }
 COUNTRY_NAMES = {
     "MLI": "Mali",
@@ -46,6 +61,10 @@ COUNTRY_NAMES = {
     "BFA": "Burkina Faso",
     "MRT": "Mauritania",
     "DZA": "Algeria",
+    "SEN": "Senegal",
+    "CIV": "Côte d'Ivoire",
+    "GAB": "Gabon",
+    "DJI": "Djibouti",
 }
 
 # pandera dtypes for the declared types; strings stay object columns.

@@ -144,7 +144,15 @@ def select_troop_levels(
     operations: Sequence[str] | None = None,
     scopes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The rows of ``troops`` dated within [start, end] for the given operations and scopes (None: all)."""
+    """The rows of ``troops`` dated within [start, end] for the given operations and scopes.
+
+    ``operations=None`` means all; ``scopes=None`` means :data:`schema.SAHEL_SCOPES`, the theatre of the
+    Sahel operations, so that the prepositioned bases elsewhere are drawn only when named.
+    """
+    from sahel_analysis.schema import SAHEL_SCOPES
+
+    if scopes is None:
+        scopes = list(SAHEL_SCOPES)
     mask = (
         in_window(troops, start, end)
         & _isin(troops, "operation", operations)

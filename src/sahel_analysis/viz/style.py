@@ -25,6 +25,8 @@ PALETTE: dict[str, str] = {
     "yellow": "#F0E442",
     "black": "#000000",
     "grey": "#7f7f7f",
+    # Beyond Okabe-Ito's eight: Paul Tol's "wine", which stays distinct for the common colour-vision deficiencies.
+    "wine": "#882255",
 }
 
 SOURCE_LINE_GID = "source-line"

@@ -35,6 +35,8 @@ CATEGORY_COLOURS = {
     "diplomatic": PALETTE["sky"],
     "withdrawal": PALETTE["green"],
     "un_mission": PALETTE["grey"],
+    "alliance": PALETTE["yellow"],
+    "foreign_forces": PALETTE["wine"],
 }
 LANE_MODES = ("category", "country")
 _MARKER, _MARKER_BIG = 5.0, 7.5  # markers, points

@@ -41,6 +41,10 @@ SERIES_COLOURS = {
     ("Epervier", "sahel"): PALETTE["purple"],
     ("Sabre", "sahel"): PALETTE["sky"],
     ("Sabre", "mali"): PALETTE["sky"],
+    ("Sabre", "burkina_faso"): PALETTE["sky"],
+    ("partnership", "sahel"): PALETTE["black"],
+    ("partnership", "niger"): PALETTE["wine"],
+    ("partnership", "chad"): PALETTE["purple"],
 }
 _FALLBACK_COLOURS = [PALETTE[k] for k in ("green", "purple", "sky", "black", "grey")]
 _PRECISION_PERIOD = {
