@@ -34,15 +34,17 @@ def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
     return seconds
 
 
-def _fresh_clone(work: Path, name: str, env: dict[str, str]) -> Path:
+def _fresh_clone(repo: Path, work: Path, name: str, env: dict[str, str]) -> Path:
     target = work / name
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True, env=env)
+    subprocess.run(["git", "clone", "--quiet", str(repo), str(target)], check=True, env=env)
     return target
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the clones and caches (printed)")
+    parser.add_argument("--repo", type=Path, default=ROOT, help="the repository to clone (default: this one)")
+    parser.add_argument("--setup-only", action="store_true", help="time `make setup` alone (cold, then warm)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="sahel-bench-setup-"))
@@ -56,9 +58,9 @@ def main() -> int:
     rows = []
     try:
         for cache in ("cold", "warm"):
-            clone = _fresh_clone(work, cache, env)
+            clone = _fresh_clone(args.repo, work, cache, env)
             setup = _timed(["make", "setup"], clone, env)
-            build = _timed(["make", "briefings"], clone, env)
+            build = 0.0 if args.setup_only else _timed(["make", "briefings"], clone, env)
             rows.append((cache, setup, build))
             print(f"{cache} cache: make setup {setup:.1f} s, then make briefings {build:.1f} s", flush=True)
     finally:
