@@ -52,7 +52,7 @@ def main() -> int:
     env["UV_CACHE_DIR"] = str(work / "uv-cache")
     env["PIP_CACHE_DIR"] = str(work / "pip-cache")
     print(
-        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; clones of {ROOT.name} HEAD"
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; clones of {args.repo.name} HEAD"
     )
 
     rows = []
