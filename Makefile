@@ -1,22 +1,35 @@
 # The README's two commands live here: `make briefings` and `make test`.
+# Set-up installs the exact versions in requirements.lock with uv; all it needs is Python 3.11+.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
 STAMP := $(VENV)/.installed-stamp
 JOBS ?=
+ARGS ?=
 
-.PHONY: all setup briefings test lint lab figures boundaries gazetteer bench clean
+.PHONY: all setup lock briefings test lint lab figures boundaries gazetteer bench clean
 
 all: briefings
 
-# Re-install when the dependency list changes; the package itself is editable.
-$(STAMP): pyproject.toml
+# uv comes from pip into the project's own venv, so nothing is installed outside the checkout.
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Re-install when the lock or the package metadata changes; the package itself is editable.
+$(STAMP): requirements.lock pyproject.toml | $(UV)
+	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet requirements.lock
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Every extra, for every platform and Python >= 3.11, with hashes and no index URL.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --all-extras --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" --quiet -o requirements.lock
 
 briefings: setup
 	$(BIN)/sahel-analysis build $(if $(JOBS),-j $(JOBS))
@@ -32,7 +45,7 @@ test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(ARGS)
 
 figures: setup
 	$(BIN)/python scripts/make_figures.py

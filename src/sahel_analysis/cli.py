@@ -1,4 +1,4 @@
-"""The ``sahel-analysis`` command: ``build`` briefings and ``list`` notebooks with their parameters."""
+"""The ``sahel-analysis`` command: ``build`` briefings, ``list`` notebooks, ``init`` a notebook folder."""
 
 from __future__ import annotations
 
@@ -42,14 +42,66 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=int, default=None, metavar="JOBS", help="parallel kernels (default: cores)"
     )
     b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
-    sub.add_parser("list", help="list notebooks with their parameters")
+    ls = sub.add_parser("list", help="list notebooks with their parameters")
+    for p in (b, ls):
+        p.add_argument(
+            "--notebooks",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            dest="notebook_dir",
+            help="take the notebooks from DIR (e.g. one made by `init`) instead of the package's",
+        )
+    i = sub.add_parser("init", help="copy the notebooks and their params/ into DIR, to edit and build")
+    i.add_argument("dir", type=Path, metavar="DIR")
     return parser
 
 
-def _list() -> int:
-    from sahel_analysis.build import discover, parameters
+def _chosen(names: Sequence[str], folder: Path | None) -> list[str]:
+    """With ``--notebooks DIR``, the names (default: all) as paths of notebooks in DIR."""
+    from sahel_analysis.build import BuildError
 
-    for nb in discover():
+    if folder is None:
+        return list(names)
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise BuildError(f"--notebooks {folder}: not a folder")
+    available = sorted(folder.glob("*.ipynb"))
+    if not available:
+        raise BuildError(f"--notebooks {folder}: no notebooks (*.ipynb) in it")
+    chosen = []
+    for name in names or [p.name for p in available]:
+        hit = next((c for c in (folder / name, folder / f"{name}.ipynb") if c.is_file()), None)
+        if hit is None:
+            known = ", ".join(p.stem for p in available)
+            raise BuildError(f"unknown notebook {name!r} in {folder}; available: {known}")
+        chosen.append(str(hit))
+    return chosen
+
+
+def _init(target: Path) -> int:
+    from sahel_analysis.workspace import WorkspaceError, init
+
+    try:
+        written = init(target)
+    except WorkspaceError as exc:
+        print(f"sahel-analysis: error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"copied {len(written)} files into {target}; build them with: sahel-analysis build --notebooks {target}"
+    )
+    return 0
+
+
+def _list(folder: Path | None) -> int:
+    from sahel_analysis.build import BuildError, discover, parameters
+
+    try:
+        notebooks = discover(_chosen([], folder))
+    except BuildError as exc:
+        print(f"sahel-analysis: error: {exc}", file=sys.stderr)
+        return 2
+    for nb in notebooks:
         print(nb.stem)
         for p in parameters(nb):
             kind = f" ({p.type})" if p.type else ""
@@ -71,7 +123,7 @@ def _build(args: argparse.Namespace) -> int:
             if name in cli_params:
                 raise BuildError(f"parameter {name!r} given twice")
             cli_params[name] = parse_value(value)
-        jobs = plan(discover(args.notebooks), cli_params, args.parameters_file)
+        jobs = plan(discover(_chosen(args.notebooks, args.notebook_dir)), cli_params, args.parameters_file)
     except BuildError as exc:
         print(f"sahel-analysis: error: {exc}", file=sys.stderr)
         return 2
@@ -102,7 +154,9 @@ def _build(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "list":
-        return _list()
+        return _list(args.notebook_dir)
+    if args.command == "init":
+        return _init(args.dir)
     return _build(args)
 
 

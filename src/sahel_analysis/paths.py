@@ -1,24 +1,28 @@
 """Where the data package, the notebooks and the report templates are.
 
-In a checkout they are the repository's ``data/`` and ``notebooks/``; in an installed wheel they are
-copies shipped as package data under ``sahel_analysis/_resources``. The environment variables
-``SAHEL_ANALYSIS_DATA`` and ``SAHEL_ANALYSIS_NOTEBOOKS`` override both.
+In a checkout (or an editable install of one) they are the repository's ``data/`` and ``notebooks/``.
+In an installed wheel they are the copies made when the wheel was built, shipped as package data under
+``sahel_analysis/_resources``. The environment variables ``SAHEL_ANALYSIS_DATA`` and
+``SAHEL_ANALYSIS_NOTEBOOKS`` override both (``sahel-analysis init DIR`` makes a folder of notebooks an
+analyst owns; ``sahel-analysis build --notebooks DIR`` sets the second for one run).
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT = PACKAGE_DIR.parents[1]
-_SHIPPED = PACKAGE_DIR / "_resources"
+# A wheel is always unpacked on disk (the build hands these folders to Jupyter and nbconvert as paths).
+_SHIPPED = Path(str(resources.files("sahel_analysis") / "_resources"))
 
 
 def _located(env: str, name: str) -> Path:
     if os.environ.get(env):
-        return Path(os.environ[env]).expanduser()
-    # A checkout is recognised by its pyproject.toml next to the folder; a wheel has no such file.
+        return Path(os.environ[env]).expanduser().resolve()
+    # A checkout is recognised by its pyproject.toml next to src/; an installed wheel has no such file.
     if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / name).is_dir():
         return _CHECKOUT / name
     return _SHIPPED / name
