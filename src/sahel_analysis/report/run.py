@@ -28,15 +28,6 @@ class NotebookFailed(Exception):  # noqa: N818 - read as "the notebook failed"
         return f"{name}{where}: {self.ename}: {first}" if first else f"{name}{where}: {self.ename}"
 
 
-def _failed_cell(nb: Any) -> int | None:
-    """The cell that raised, or else the last one the kernel began (the one it died in)."""
-    for i, cell in enumerate(nb.cells):
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return i
-    begun = [i for i, c in enumerate(nb.cells) if c.get("execution_count") is not None]
-    return begun[-1] if begun else None
-
-
 async def _execute(client: Any, km: Any) -> None:
     try:
         await client.async_execute()
@@ -59,6 +50,8 @@ def run_notebook(path: Path, params: dict[str, Any], km: Any, timings: dict[str,
     timings = {} if timings is None else timings
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # as papermill loads a notebook: every cell has a tag list
+        cell.metadata.setdefault("tags", [])
     if params:  # as papermill does: no injected cell when no parameter is given
         nb.metadata.setdefault("papermill", {})
         nb = parameterize_notebook(nb, params, kernel_name=KERNEL_NAME, language="python")
@@ -71,13 +64,15 @@ def run_notebook(path: Path, params: dict[str, Any], km: Any, timings: dict[str,
         record_timing=False,  # wall-clock times would make the same inputs give other bytes
         resources={"metadata": {"path": str(path.resolve().parent)}},
     )
+    begun: list[int] = []  # the cell that raised, or that the kernel died in, is the last begun
+    client.on_cell_execute = lambda cell, cell_index: begun.append(cell_index)
     start = time.perf_counter()
     try:
         asyncio.run(_execute(client, km))
     except CellExecutionError as err:
-        raise NotebookFailed(_failed_cell(nb), err.ename, err.evalue, nb) from None
+        raise NotebookFailed(begun[-1] if begun else None, err.ename, err.evalue, nb) from None
     except DeadKernelError:
-        raise NotebookFailed(_failed_cell(nb), "DeadKernelError", "kernel died", nb) from None
+        raise NotebookFailed(begun[-1] if begun else None, "DeadKernelError", "kernel died", nb) from None
     finally:
         timings["execute"] = time.perf_counter() - start
     return nb
