@@ -241,11 +241,20 @@ def _run_all(
     todo: list[_Task], out: Path, data: str, workers: int, say: Callable, phases: dict
 ) -> dict[int, Result]:
     runner = _Runner(_order(todo), out, data, workers, say)
+    # Threads importing the same modules in opposite orders deadlock: each thread only imports
+    # what this one has imported before it starts them.
+    import jupyter_client  # noqa: F401
+
     runner.prestart(workers + SPARE_KERNELS)  # before the heavy imports below, which they overlap
     start = time.perf_counter()
     import nbclient  # noqa: F401
     import nbconvert  # noqa: F401
-    import papermill.parameterize  # noqa: F401
+
+    if any(task.job.params for task in todo):  # papermill takes a second to import: only if needed
+        import papermill.parameterize  # noqa: F401
+
+    import sahel_analysis.report.html
+    import sahel_analysis.report.run  # noqa: F401
 
     phases["(orchestrator)"] = {"import": time.perf_counter() - start}
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worker")
