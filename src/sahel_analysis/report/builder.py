@@ -321,7 +321,7 @@ def build(
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         say(f"running {len(todo)} notebook(s) with {workers} worker(s); {len(results)} up to date")
         results.update(_run_all(todo, out, data, workers, say, phases))
-    write_index(out)
+    write_index(out, data)
     if profile:
         write_profile(out, phases)
     return [results[i] for i in range(len(jobs))]
