@@ -34,7 +34,7 @@ lock: | $(UV)
 briefings: setup
 	$(BIN)/sahel-analysis build $(if $(JOBS),-j $(JOBS))
 	$(if $(wildcard notebooks/params/*.yaml),$(BIN)/sahel-analysis build 06_briefing $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/*.yaml),-f $(f)))
-	@echo "Open build/index.html"
+	@echo "Open site/index.html"
 
 lint: setup
 	$(BIN)/ruff check .
@@ -61,4 +61,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_eventdata.py
 
 clean:
-	rm -rf build
+	rm -rf site build

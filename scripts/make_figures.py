@@ -80,7 +80,8 @@ def make_briefing(path: Path = DOCS / "briefing.png") -> Path:
     import subprocess
     import tempfile
 
-    from sahel_analysis.build import NOTEBOOK_DIR, build, plan
+    from sahel_analysis.paths import NOTEBOOK_DIR
+    from sahel_analysis.report import build, plan
 
     chromium = shutil.which("chromium")
     if chromium is None:

@@ -187,8 +187,8 @@ def test_the_briefing_builds_with_each_named_parameter_set(tmp_path) -> None:
 
     import yaml
 
-    from sahel_analysis.build import build, plan
     from sahel_analysis.paths import NOTEBOOK_DIR
+    from sahel_analysis.report import build, plan
 
     sets = sorted((NOTEBOOK_DIR / "params").glob("*.yaml"))
     assert len(sets) >= 3
@@ -205,8 +205,8 @@ def test_the_briefing_builds_with_each_named_parameter_set(tmp_path) -> None:
 
 @pytest.mark.slow
 def test_the_briefing_builds_before_the_first_troop_figure(tmp_path) -> None:
-    from sahel_analysis.build import build, plan
     from sahel_analysis.paths import NOTEBOOK_DIR
+    from sahel_analysis.report import build, plan
 
     (result,) = build(plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {"as_of": "2012-02-01"}), tmp_path)
     assert result.status == "built", result.message

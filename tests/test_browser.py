@@ -8,14 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from sahel_analysis.build import NOTEBOOK_DIR, build, plan
+from sahel_analysis.paths import NOTEBOOK_DIR
+from sahel_analysis.report import build, plan
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver); .ci/run installs them",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver); .ci/run installs them",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
+import json
+import os
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from sahel_analysis import build
+from sahel_analysis import report
 from sahel_analysis.cli import main
+from sahel_analysis.paths import NOTEBOOK_DIR
+from sahel_analysis.report import builder
+from sahel_analysis.report.plan import Job
+from sahel_analysis.report.state import fingerprint
+from sahel_analysis.report.typecheck import fits
+
+# As papermill reads them: the type from the annotation, the help from the comment.
+PARAMS = "n: int = 3  # how many points\nlabel: str = 'a'  # a label"
 
 
-def _notebook(
-    path: Path, body: str, params: str = "n = 3  # int: how many points\nlabel = 'a'  # str: a label"
-) -> Path:
+def _notebook(path: Path, body: str, params: str = PARAMS) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
@@ -43,7 +53,22 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root / "skip.ipynb",
         "from sahel_analysis.errors import NotebookSkipped\nraise NotebookSkipped('no input file')",
     )
+    _notebook(root / "dies.ipynb", "import os\nos._exit(1)")
+    # Each leaves a mark in its kernel (a global, a builtin, an environment variable) and fails
+    # if it finds the other's: kernels are fresh per notebook.
+    for me, other in (("leak_a", "leak_b"), ("leak_b", "leak_a")):
+        _notebook(
+            root / f"{me}.ipynb",
+            "import builtins, os\n"
+            f"assert 'MARK' not in globals() and not hasattr(builtins, 'MARK_{other}')\n"
+            f"assert 'MARK_{other}' not in os.environ\n"
+            f"MARK = 1\nbuiltins.MARK_{me} = 1\nos.environ['MARK_{me}'] = '1'\nprint('pid', os.getpid())",
+        )
+    _notebook(root / "long.ipynb", "import time\ntime.sleep(2.5)")
     return root
+
+
+ALL = ("good", "other", "bad", "skip", "dies", "leak_a", "leak_b", "long")
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -54,25 +79,22 @@ def _digest(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def first_build(project: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, dict[str, str]]:
+    """One build of every test notebook, shared by the tests that only read its output."""
     out = tmp_path_factory.mktemp("out")
     before = _digest(project)
-    code = main(
-        [
-            "build",
-            *(str(project / f"{n}.ipynb") for n in ("good", "other", "bad", "skip")),
-            "-o",
-            str(out),
-            "-j",
-            "2",
-        ]
-    )
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
+        mp.setattr(builder, "HEARTBEAT", 1.0)
+        code = main(["build", *(str(project / f"{n}.ipynb") for n in ALL), "-o", str(out), "-j", "2"])
     assert _digest(project) == before, "the build wrote into the notebooks folder"
-    return out, code, before
+    return out, code, err.getvalue()
 
 
-def test_failing_notebook_fails_the_build_with_one_readable_line(first_build, capsys) -> None:
-    out, code, _ = first_build
+@pytest.mark.slow
+def test_failing_notebook_fails_the_build_with_one_readable_line(first_build) -> None:
+    out, code, err = first_build
     assert code == 1
+    assert "failed: bad.ipynb, cell 3: ZeroDivisionError: division by zero\n" in err
     failed = out / "bad.FAILED.ipynb"
     assert failed.is_file()
     assert "ZeroDivisionError" in failed.read_text()
@@ -81,12 +103,44 @@ def test_failing_notebook_fails_the_build_with_one_readable_line(first_build, ca
     assert "bad.html" not in index and "good.html" in index and "other.html" in index
 
 
+@pytest.mark.slow
+def test_a_dead_kernel_fails_its_notebook_alone(first_build) -> None:
+    out, _, err = first_build
+    assert "failed: dies.ipynb, cell 3: DeadKernelError: kernel died\n" in err
+    assert (out / "dies.FAILED.ipynb").is_file() and not (out / "dies.html").exists()
+    index = (out / "index.html").read_text()
+    assert "good.html" in index and "long.html" in index and "dies.html" not in index
+
+
+@pytest.mark.slow
+def test_kernels_are_fresh_per_notebook(first_build) -> None:
+    out, _, _ = first_build
+    pids = []
+    for name in ("leak_a", "leak_b"):
+        nb = nbformat.read(out / f"{name}.ipynb", as_version=4)
+        (line,) = [o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if "text" in o]
+        pids.append(line.split()[1])
+    assert len(set(pids)) == 2
+
+
+@pytest.mark.slow
+def test_progress_says_start_when_a_notebook_starts_and_beats_while_it_runs(first_build) -> None:
+    _, _, err = first_build
+    lines = err.splitlines()
+    assert lines.index("  start  long") < next(
+        i for i, x in enumerate(lines) if x.startswith("  running long")
+    )
+    assert len([x for x in lines if x.startswith("  start  ")]) == len(ALL)
+
+
+@pytest.mark.slow
 def test_skipped_notebook_is_not_a_failure_and_not_indexed(first_build) -> None:
     out, _, _ = first_build
     assert not (out / "skip.html").exists() and not (out / "skip.FAILED.ipynb").exists()
     assert "skip" not in (out / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_html_is_self_contained(first_build) -> None:
     out, _, _ = first_build
     page = (out / "good.html").read_text()
@@ -95,12 +149,13 @@ def test_html_is_self_contained(first_build) -> None:
     assert not re.search(r"url\([\"']?(https?:)?//", page)
     assert "data:image/png;base64," in page
     assert "MathJax" not in page and "require.min.js" not in page
-    assert "good title" in page and build.data_version() in page
+    assert "good title" in page and report.data_version() in page
     assert "n = 3" not in page, "input cells must be hidden"
     index = (out / "index.html").read_text()
     assert "Summary of good, &lt;b&gt;escaped&lt;/b&gt;." in index
 
 
+@pytest.mark.slow
 def test_noop_rebuild_does_nothing(project: Path, first_build, capsys) -> None:
     out, _, _ = first_build
     before = _digest(out)
@@ -118,6 +173,7 @@ def test_noop_rebuild_does_nothing(project: Path, first_build, capsys) -> None:
     }
 
 
+@pytest.mark.slow
 def test_changing_one_parameter_reruns_only_that_notebook(project: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     nbs = [str(project / "good.ipynb"), str(project / "other.ipynb")]
@@ -132,6 +188,7 @@ def test_changing_one_parameter_reruns_only_that_notebook(project: Path, tmp_pat
     assert "n=5" in (out / "good.html").read_text()
 
 
+@pytest.mark.slow
 def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
@@ -160,19 +217,37 @@ def test_unknown_notebook(tmp_path: Path, capsys) -> None:
 def test_parameter_file_dates_become_strings_and_name_a_variant(project: Path, tmp_path: Path) -> None:
     params = tmp_path / "june.yaml"
     params.write_text("label: 2021-06-01\n")
-    jobs = build.plan([project / "good.ipynb"], {}, [params])
+    jobs = report.plan([project / "good.ipynb"], {}, [params])
     assert jobs[0].params == {"label": "2021-06-01"} and jobs[0].stem == "good--june"
     params.write_text("- not a mapping\n")
-    with pytest.raises(build.BuildError, match="expected a mapping"):
-        build.plan([project / "good.ipynb"], {}, [params])
+    with pytest.raises(report.BuildError, match="expected a mapping"):
+        report.plan([project / "good.ipynb"], {}, [params])
 
 
-def test_parameters_are_read_with_types_and_help(project: Path) -> None:
-    found = build.parameters(project / "good.ipynb")
-    assert [(p.name, p.type, p.help, p.default) for p in found] == [
-        ("n", "int", "how many points", "3"),
-        ("label", "str", "a label", "'a'"),
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # what papermill infers types from: an annotation, or a "# type:" comment
+        "n: int = 3  # how many points\nlabel: Optional[str] = 'a'  # a label",
+        "n = 3  # type: int how many points\nlabel = 'a'  # type: Optional[str] a label",
+        # the older convention: the type leads the help comment
+        "n = 3  # int: how many points\nlabel = 'a'  # str | None: a label",
+    ],
+    ids=["annotation", "type-comment", "help-prefix"],
+)
+def test_parameters_are_read_with_types_and_help(tmp_path: Path, cell: str) -> None:
+    found = report.parameters(_notebook(tmp_path / "nb.ipynb", "pass", params=cell))
+    kinds = {"Optional[str]", "str | None"}
+    assert [(p.name, p.help, p.default) for p in found] == [
+        ("n", "how many points", "3"),
+        ("label", "a label", "'a'"),
     ]
+    assert found[0].type == "int" and found[1].type in kinds
+    with pytest.raises(
+        report.BuildError, match=r"parameter 'label' of nb: expected .*str.*, found 3 \(int\)"
+    ):
+        report.plan([tmp_path / "nb.ipynb"], {"label": 3}, [])
+    assert report.plan([tmp_path / "nb.ipynb"], {"label": None}, [])[0].params == {"label": None}
 
 
 @pytest.mark.parametrize(
@@ -186,19 +261,39 @@ def test_parameters_are_read_with_types_and_help(project: Path) -> None:
         (True, "int", False),
         (2, "float", True),
         ([1.0, 2.0], "list[float] | None", True),
+        (None, "Optional[list[str]]", True),
+        (["a", 1], "Optional[list[str]]", False),
+        ("a", "Optional[list[str]]", False),
+        (3, "Union[int, str]", True),
+        (3.5, "Union[int, str]", False),
+        ({"a": 1}, "dict", True),
+        (None, "int", False),
     ],
 )
 def test_type_check(value, declared, ok) -> None:
-    assert build._type_ok(value, declared) is ok
+    assert fits(value, declared) is ok
 
 
 def test_list_command_shows_every_notebook(capsys) -> None:
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for nb in sorted(build.NOTEBOOK_DIR.glob("*.ipynb")):
+    for nb in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
         assert nb.stem in out
 
 
+def test_a_file_named_with_tilde_is_part_of_the_fingerprint(
+    project: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "export.csv").write_text("a\n")
+    job = Job(project / "other.ipynb", {"label": "~/export.csv"})
+    first = fingerprint(job, "data", "lib")
+    assert fingerprint(job, "data", "lib") == first
+    (tmp_path / "export.csv").write_text("a\nb\n")  # a re-downloaded file
+    assert fingerprint(job, "data", "lib") != first
+
+
+@pytest.mark.slow
 def test_a_changed_input_file_reruns_the_notebook(project: Path, tmp_path: Path, capsys) -> None:
     source = tmp_path / "export.csv"
     source.write_text("a\n")
@@ -212,6 +307,7 @@ def test_a_changed_input_file_reruns_the_notebook(project: Path, tmp_path: Path,
     assert len(re.findall(r"other\s+up-to-date", lines)) == 1
 
 
+@pytest.mark.slow
 def test_parallel_build_with_a_relative_output_keeps_the_working_directory(
     project: Path, tmp_path: Path, monkeypatch
 ) -> None:
@@ -227,6 +323,7 @@ def test_parallel_build_with_a_relative_output_keeps_the_working_directory(
     assert not (project / "site").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_kernels_and_leaves_no_partial_output(tmp_path: Path) -> None:
     import signal
     import subprocess
@@ -244,12 +341,13 @@ def test_ctrl_c_stops_kernels_and_leaves_no_partial_output(tmp_path: Path) -> No
         text=True,
     )
     parent = psutil.Process(proc.pid)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     kernels: list[psutil.Process] = []
-    while not kernels and time.monotonic() < deadline:
-        kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    while not kernels and proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
         time.sleep(0.2)
-    assert kernels, "no kernel started"
+    assert kernels, proc.communicate()[1] if proc.poll() is not None else "no kernel started"
     time.sleep(2)  # let the notebook reach its long cell
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -259,3 +357,72 @@ def test_ctrl_c_stops_kernels_and_leaves_no_partial_output(tmp_path: Path) -> No
     assert alive == []
     leftovers = [p.name for p in out.rglob("*") if p.is_file() and p.name != "index.html"]
     assert leftovers == []
+
+
+@pytest.mark.parametrize(("name", "value"), [("as_of", "2021-02-30"), ("start", "2015-13-45")])
+def test_an_impossible_date_is_one_line_naming_the_parameter(tmp_path: Path, capsys, name, value) -> None:
+    assert main(["build", "06_briefing", "-o", str(tmp_path / "out"), "-p", name, value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"parameter {name!r}: {value!r} is not a valid date" in err
+
+
+def test_a_parameter_file_that_is_not_utf8_or_is_a_folder(project: Path, tmp_path: Path, capsys) -> None:
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("label: Ségou\n".encode("latin-1"))
+    nb = str(project / "good.ipynb")
+    assert main(["build", nb, "-o", str(tmp_path / "out"), "-f", str(latin)]) == 2
+    assert main(["build", nb, "-o", str(tmp_path / "out"), "-f", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"sahel-analysis: error: {latin}: not UTF-8 text (byte 8); save it as UTF-8",
+        f"sahel-analysis: error: {tmp_path}: expected a YAML parameter file, found a folder",
+    ]
+
+
+def test_an_output_folder_that_cannot_be_used_is_refused(project: Path, tmp_path: Path, capsys) -> None:
+    a_file = tmp_path / "a_file"
+    a_file.write_text("keep me\n")
+    nb = str(project / "good.ipynb")
+    before = _digest(project)
+    for out in (a_file, a_file / "sub", project, NOTEBOOK_DIR):
+        assert main(["build", nb, "-o", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(" is ")[-1].split(" holds ")[-1] for line in err] == [
+        "a file; expected a folder",
+        "under a file; expected a folder",
+        "source notebooks; choose another (default: site/)",
+        "source notebooks; choose another (default: site/)",
+    ]
+    assert a_file.read_text() == "keep me\n" and _digest(project) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_a_read_only_output_folder_is_refused(project: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        assert main(["build", str(project / "good.ipynb"), "-o", str(out)]) == 2
+    finally:
+        out.chmod(0o755)
+    assert capsys.readouterr().err.strip().endswith("is not writable")
+
+
+@pytest.mark.slow
+def test_a_damaged_record_is_rebuilt_and_a_stale_failure_removed(
+    project: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    (out / ".state").mkdir(parents=True)
+    (out / ".state" / "other.json").write_bytes(b"\x00not json")
+    (out / ".state" / "skip.json").write_text(json.dumps(["a", "list"]))
+    for name in ("other", "skip"):
+        (out / f"{name}.FAILED.ipynb").write_text("{}")
+    nbs = [str(project / f"{n}.ipynb") for n in ("other", "skip")]
+    assert main(["build", *nbs, "-o", str(out), "-j", "2"]) == 0
+    captured = capsys.readouterr()
+    assert re.search(r"other\s+built", captured.out) and re.search(r"skip\s+skipped", captured.out)
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2 and all("rebuilding" in w for w in warnings)
+    assert not list(out.glob("*.FAILED.ipynb"))
+    assert json.loads((out / ".state" / "other.json").read_text())["status"] == "built"

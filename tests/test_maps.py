@@ -212,9 +212,7 @@ def notebook_runs(tmp_path_factory):
     """Run the notebook under papermill once per parameter set, in parallel kernels."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import papermill as pm
-
-    from sahel_analysis.build import execute
+    from sahel_analysis.report import NotebookFailed, execute
 
     out = tmp_path_factory.mktemp("nb")
 
@@ -222,7 +220,7 @@ def notebook_runs(tmp_path_factory):
         try:
             execute(NOTEBOOK, out / f"{name}.ipynb", RUNS[name])
             return None
-        except pm.PapermillExecutionError as err:
+        except NotebookFailed as err:
             return err
 
     with ThreadPoolExecutor(len(RUNS)) as pool:

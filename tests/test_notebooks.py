@@ -1,4 +1,4 @@
-"""The chart notebooks (02 troop levels, 03 costs, 04 timeline) run under papermill as the build runs them."""
+"""The chart notebooks (02 troop levels, 03 costs, 04 timeline) run with parameters as the build runs them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sahel_analysis import build
+from sahel_analysis import report
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+pytestmark = pytest.mark.slow
 
 # Per notebook: the defaults, two other parameter sets (small ranges, to keep the suite quick), and
 # a bad value that must stop the run at the validation cell with a one-line message naming it.
@@ -47,21 +48,16 @@ BAD_PARAMETER = {"02_troop_levels": "operations", "03_costs": "base_year", "04_t
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], object]:
+def runs() -> dict[tuple[str, str], object]:
     """Every run, in parallel kernels: the executed notebook, or the error that stopped it."""
-    import papermill as pm
-
-    out = tmp_path_factory.mktemp("chart-notebooks")
     jobs = [(nb, name) for nb, sets in RUNS.items() for name in sets]
 
     def run(job: tuple[str, str]) -> object:
         nb, name = job
-        target = out / f"{nb}--{name}.ipynb"
         try:
-            build.execute(NOTEBOOKS / f"{nb}.ipynb", target, RUNS[nb][name])
-        except pm.PapermillExecutionError as err:
+            return report.execute(NOTEBOOKS / f"{nb}.ipynb", parameters=RUNS[nb][name])
+        except report.NotebookFailed as err:
             return err
-        return nbformat.read(target, as_version=4)
 
     # Kernels spend much of their start-up waiting; four at a time keeps two cores busy.
     with ThreadPoolExecutor(4) as pool:
@@ -111,11 +107,12 @@ def test_bad_parameter_stops_the_notebook_with_one_line(runs, notebook: str) -> 
 def test_notebook_is_committed_thin_and_clean(notebook: str) -> None:
     path = NOTEBOOKS / f"{notebook}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    title, summary = build.notebook_title(nb, path.stem)
+    title, summary = report.notebook_title(nb, path.stem)
     assert title and summary  # the index of the build uses them
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
-    assert all(p.type and p.help for p in build.parameters(path))  # "name = value  # type: meaning"
+    # Each parameter declares its type (read by papermill, or leading the help) and its meaning.
+    assert all(p.type and p.help for p in report.parameters(path))
     for cell in code:
         keep = cell.source.startswith("# NBVAL_CHECK_OUTPUT")
         assert bool(cell.metadata.get("keep_output")) == keep

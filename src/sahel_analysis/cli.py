@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,11 +38,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PARAMS.yaml",
         help="a YAML mapping of parameters; each file builds a variant named after it (repeatable)",
     )
-    b.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="OUT", help="default: build/")
+    b.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="OUT", help="default: site/")
     b.add_argument(
         "-j", "--jobs", type=int, default=None, metavar="JOBS", help="parallel kernels (default: cores)"
     )
     b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    b.add_argument(
+        "--profile",
+        action="store_true",
+        default=bool(os.environ.get("SAHEL_ANALYSIS_PROFILE")),
+        help="time each phase of each notebook; print the table, keep it in OUT/.state/profile.json",
+    )
     ls = sub.add_parser("list", help="list notebooks with their parameters")
     for p in (b, ls):
         p.add_argument(
@@ -59,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _chosen(names: Sequence[str], folder: Path | None) -> list[str]:
     """With ``--notebooks DIR``, the names (default: all) as paths of notebooks in DIR."""
-    from sahel_analysis.build import BuildError
+    from sahel_analysis.report import BuildError
 
     if folder is None:
         return list(names)
@@ -94,7 +101,7 @@ def _init(target: Path) -> int:
 
 
 def _list(folder: Path | None) -> int:
-    from sahel_analysis.build import BuildError, discover, parameters
+    from sahel_analysis.report import BuildError, discover, parameters
 
     try:
         notebooks = discover(_chosen([], folder))
@@ -112,7 +119,7 @@ def _list(folder: Path | None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from sahel_analysis.build import BuildError, build, discover, parse_value, plan
+    from sahel_analysis.report import BuildError, build, discover, parse_value, plan
 
     if args.jobs is not None and args.jobs < 1:
         print("sahel-analysis: error: -j/--jobs: expected a whole number >= 1", file=sys.stderr)
@@ -122,7 +129,7 @@ def _build(args: argparse.Namespace) -> int:
         for name, value in args.parameter:
             if name in cli_params:
                 raise BuildError(f"parameter {name!r} given twice")
-            cli_params[name] = parse_value(value)
+            cli_params[name] = parse_value(name, value)
         jobs = plan(discover(_chosen(args.notebooks, args.notebook_dir)), cli_params, args.parameters_file)
     except BuildError as exc:
         print(f"sahel-analysis: error: {exc}", file=sys.stderr)
@@ -135,7 +142,12 @@ def _build(args: argparse.Namespace) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     try:
-        results = build(jobs, args.output, workers=args.jobs, force=args.force, progress=say)
+        results = build(
+            jobs, args.output, workers=args.jobs, force=args.force, progress=say, profile=args.profile
+        )
+    except BuildError as exc:
+        print(f"sahel-analysis: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("sahel-analysis: interrupted; kernels stopped, no partial output kept", file=sys.stderr)
         return 130
@@ -148,7 +160,28 @@ def _build(args: argparse.Namespace) -> int:
         if r.status in ("failed", "skipped") and r.message:
             print(f"{r.status}: {r.message}", file=sys.stderr)
     print(f"index: {args.output / 'index.html'}")
+    if args.profile:
+        _print_profile(args.output)
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+PHASES = ("kernel_start", "kernel_wait", "inject", "execute", "html", "write")
+
+
+def _print_profile(out: Path) -> None:
+    """The per-phase table of ``--profile``: seconds per notebook and phase."""
+    import json
+
+    from sahel_analysis.report import STATE_DIR
+
+    phases = json.loads((out / STATE_DIR / "profile.json").read_text(encoding="utf-8"))
+    orchestrator = phases.pop("(orchestrator)", {})
+    if orchestrator:
+        print(f"orchestrator import: {orchestrator.get('import', 0):.2f} s (while kernels start)")
+    width = max([len(k) for k in phases] + [8])
+    print(f"{'notebook':<{width}}  " + "  ".join(f"{p:>12}" for p in PHASES))
+    for stem, t in sorted(phases.items()):
+        print(f"{stem:<{width}}  " + "  ".join(f"{t.get(p, 0.0):>12.2f}" for p in PHASES))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

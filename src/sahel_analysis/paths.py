@@ -30,4 +30,4 @@ def _located(env: str, name: str) -> Path:
 
 DATA_DIR = _located("SAHEL_ANALYSIS_DATA", "data")
 NOTEBOOK_DIR = _located("SAHEL_ANALYSIS_NOTEBOOKS", "notebooks")
-TEMPLATE_DIR = PACKAGE_DIR / "templates"
+TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"

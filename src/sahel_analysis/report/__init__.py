@@ -1,0 +1,39 @@
+"""The report: run notebooks headless and render self-contained HTML briefings, with an index.
+
+Modules, in the order a build uses them: ``notebooks`` (discovery, titles, parameters read by
+papermill), ``typecheck`` and ``plan`` (jobs, strict parameter checks), ``state`` (fingerprints and
+records in ``OUT/.state``), ``kernels`` (fresh kernels started early), ``run`` (papermill's
+parameter injection, nbclient's execution), ``html`` (nbconvert export), ``index`` (the index
+page), ``atomic`` (whole-file writes) and ``builder`` (the orchestration).
+Importing this package stays light: papermill, nbclient and nbconvert load only when used.
+"""
+
+from __future__ import annotations
+
+from sahel_analysis.report.builder import Result, build, check_output
+from sahel_analysis.report.errors import BuildError
+from sahel_analysis.report.index import write_index
+from sahel_analysis.report.notebooks import Parameter, discover, notebook_title, parameters
+from sahel_analysis.report.plan import Job, parse_value, plan, read_param_file
+from sahel_analysis.report.run import NotebookFailed, execute
+from sahel_analysis.report.state import STATE_DIR, data_version
+
+__all__ = [
+    "STATE_DIR",
+    "BuildError",
+    "Job",
+    "NotebookFailed",
+    "Parameter",
+    "Result",
+    "build",
+    "check_output",
+    "data_version",
+    "discover",
+    "execute",
+    "notebook_title",
+    "parameters",
+    "parse_value",
+    "plan",
+    "read_param_file",
+    "write_index",
+]

@@ -1,0 +1,53 @@
+"""An executed notebook as a self-contained HTML briefing (nbconvert, in this process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from typing import Any
+
+from sahel_analysis import __version__
+from sahel_analysis.paths import TEMPLATE_DIR
+
+_local = threading.local()
+
+
+def _exporter() -> Any:
+    # One exporter per thread: building one reads and compiles the templates again.
+    if getattr(_local, "exporter", None) is None:
+        from nbconvert import HTMLExporter
+
+        _local.exporter = HTMLExporter(
+            template_name="briefing",
+            extra_template_basedirs=[str(TEMPLATE_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+    return _local.exporter
+
+
+def built_stamp() -> str:
+    """The build time, only when ``SOURCE_DATE_EPOCH`` asks for one (so the bytes stay the same)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if epoch else ""
+
+
+def render_html(executed: Any, params: dict[str, Any], title: str, data: str) -> bytes:
+    """The briefing page: no input cells, no prompts, images embedded, nothing from the network."""
+    shown = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items())) or "defaults"
+    resources = {
+        "metadata": {"name": title},
+        "briefing": {
+            "title": title,
+            "parameters": shown,
+            "data_version": data,
+            "package_version": __version__,
+            "built": built_stamp(),
+        },
+    }
+    executed.metadata["title"] = title
+    body, _ = _exporter().from_notebook_node(executed, resources=resources)
+    return body.encode("utf-8")

@@ -1,0 +1,58 @@
+"""``index.html``: every good briefing in the output folder, from a Jinja template, all text escaped."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sahel_analysis import __version__
+from sahel_analysis.paths import TEMPLATE_DIR
+from sahel_analysis.report.atomic import atomic_write
+from sahel_analysis.report.state import PROFILE_FILE, STATE_DIR, data_version, read_record
+
+INDEX_KEY = "index.key"  # a hash of what index.html shows
+
+
+def _entries(out: Path) -> list[dict[str, Any]]:
+    entries = []
+    for path in sorted((out / STATE_DIR).glob("*.json")):
+        if path.name == PROFILE_FILE:
+            continue
+        record = read_record(path, warn=lambda _msg: None)  # the build has warned already
+        html = record.get("html")
+        if record.get("status") == "built" and isinstance(html, str) and (out / html).is_file():
+            entries.append(record)
+    return entries
+
+
+def render_index(entries: list[dict[str, Any]], data: str) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,  # titles and summaries come from notebooks: text, never markup
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("index.html.j2").render(entries=entries, version=__version__, data_version=data)
+
+
+def write_index(out: Path, data: str | None = None) -> Path:
+    """Write ``out/index.html`` listing the briefings recorded as built, with title and summary.
+
+    Skipped when what it would show has not changed (Jinja takes half a second to import, which
+    would be most of a no-op build).
+    """
+    index = out / "index.html"
+    entries, data = _entries(out), data or data_version()
+    template = (TEMPLATE_DIR / "index.html.j2").read_bytes()
+    payload = json.dumps([entries, data, __version__], sort_keys=True, default=str).encode()
+    key = hashlib.sha256(template + payload).hexdigest()
+    stamp = out / STATE_DIR / INDEX_KEY
+    if index.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return index
+    atomic_write(index, render_index(entries, data).encode("utf-8"))
+    atomic_write(stamp, key.encode())
+    return index

@@ -1,0 +1,111 @@
+"""The notebooks a build can run: where they are, their titles and the parameters they declare."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sahel_analysis.paths import NOTEBOOK_DIR
+from sahel_analysis.report.errors import BuildError
+from sahel_analysis.report.typecheck import parse_type
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: str  # the source text of the default, as written in the cell
+    type: str  # the declared type, e.g. "Optional[str]"; "" when the notebook declares none
+    help: str
+
+
+def load_notebook(path: Path) -> dict[str, Any]:
+    """A notebook's JSON, read without nbformat (which takes a second to import)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise BuildError(f"{path}: no such notebook") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BuildError(f"{path}: not a notebook (invalid JSON: {exc})") from None
+
+
+def cell_source(cell: dict[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def code_cells(path: Path) -> int:
+    return sum(c.get("cell_type") == "code" for c in load_notebook(path)["cells"])
+
+
+def imported(path: Path) -> set[str]:
+    """The top-level names a notebook's code cells import (``import a.b`` and ``from a.b import c`` give a)."""
+    found = set()
+    for cell in load_notebook(path)["cells"]:
+        if cell.get("cell_type") == "code":
+            found.update(re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", cell_source(cell), re.MULTILINE))
+    return found
+
+
+def discover(names: Sequence[str] = ()) -> list[Path]:
+    """Notebooks to build: the named ones (a path, or a name under notebooks/), or all of them."""
+    available = sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    if not names:
+        return available
+    chosen = []
+    for name in names:
+        path = Path(name).expanduser()
+        candidates = [path, NOTEBOOK_DIR / name, NOTEBOOK_DIR / f"{name}.ipynb"]
+        hit = next((c for c in candidates if c.is_file() and c.suffix == ".ipynb"), None)
+        if hit is None:
+            known = ", ".join(p.stem for p in available) or "none"
+            raise BuildError(f"unknown notebook {name!r}; available: {known}")
+        chosen.append(hit.resolve())
+    return chosen
+
+
+def parameters(path: Path) -> list[Parameter]:
+    """The parameters a notebook declares, read by papermill, with their types and help.
+
+    papermill infers a type from an annotation (``as_of: Optional[str] = None  # help``) or a
+    ``# type: Optional[str]`` comment. A cell written the older way (``as_of = None  # str | None:
+    help``) has no type for papermill; its type is then taken from the start of the help text.
+    """
+    import papermill as pm
+
+    load_notebook(path)  # a missing or broken file gets the build's one-line message
+    found = []
+    for name, spec in pm.inspect_notebook(str(path)).items():
+        kind, helptext = spec["inferred_type_name"], spec["help"]
+        if kind == "None":
+            kind = ""
+            head, sep, rest = helptext.partition(":")
+            if sep and parse_type(head) is not None:
+                kind, helptext = head.strip(), rest.strip()
+        found.append(Parameter(name, spec["default"], kind, helptext))
+    return found
+
+
+def notebook_title(nb: dict[str, Any], fallback: str) -> tuple[str, str]:
+    """The first markdown heading and the paragraph after it: the briefing's title and summary."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines = [line.strip() for line in cell_source(cell).splitlines()]
+        heading = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+        if heading is None:
+            continue
+        paragraph: list[str] = []
+        for line in lines[heading + 1 :]:
+            if not line and paragraph:
+                break
+            if line and not line.startswith("#"):
+                paragraph.append(line)
+        # The index is plain text: drop the Markdown marks a summary may carry.
+        summary = re.sub(r"[`*_]{1,2}([^`*_]+)[`*_]{1,2}", r"\1", " ".join(paragraph))
+        return lines[heading][2:].strip(), summary
+    return fallback, ""
