@@ -214,3 +214,16 @@ def test_the_briefing_builds_before_the_first_troop_figure(tmp_path) -> None:
     assert "no French deployment had been reported yet" in page
     first = tables.load_troop_levels()["date"].min()
     assert f"No French troop figure is recorded before {first:%d %B %Y}" in page
+
+
+def test_operation_years_are_those_of_the_record() -> None:
+    events = tables.load_events().set_index("id")
+    first, last = measures.OPERATION_YEARS
+    assert events.loc["2013-01-11-serval-launched", "date"].year == first
+    assert events.loc["2022-11-09-end-of-barkhane", "date"].year == last
+
+
+def test_no_cost_is_missing_after_the_operations_ended() -> None:
+    figure = briefing.cumulative_cost("2025-12-31")
+    gaps = figure.text.split("no operation-specific figure for")[-1]
+    assert not any(str(year) in gaps for year in range(2023, 2026)), figure.text

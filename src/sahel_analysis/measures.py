@@ -220,15 +220,21 @@ def describe_total_cost(totals: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+# The years the operations ran: from Serval's launch (events.csv 2013-01-11-serval-launched) to the
+# formal end of Barkhane (2022-11-09-end-of-barkhane). A year outside them has no cost to miss.
+OPERATION_YEARS = (2013, 2022)
+
+
 def operation_costs(costs: pd.DataFrame, last_year: int) -> tuple[pd.DataFrame, list[int]]:
-    """One cost row per year for Serval/Barkhane/Sahel, and the years 2013..``last_year`` with none.
+    """One cost row per year for Serval/Barkhane/Sahel, and the operation years up to ``last_year`` with none.
 
     Per year, the operation's own figure of the best kind is used; where two sources give the same
     kind, the lower is kept and the other is left to the costs chart, which shows both.
     """
     ops = costs[costs["coverage"].isin(OPERATION_COVERAGES)]
     best = best_figures(ops, by=["year"]).sort_values(["year", "amount_eur_m"]).groupby("year").head(1)
-    missing = [y for y in range(2013, last_year + 1) if y not in set(best["year"])]
+    first, last = OPERATION_YEARS
+    missing = [y for y in range(first, min(last, last_year) + 1) if y not in set(best["year"])]
     return best, missing
 
 
