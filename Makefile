@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 JOBS ?=
 ARGS ?=
 
-.PHONY: all setup lock briefings test lint lab figures boundaries gazetteer bench clean
+.PHONY: all setup lock briefings test lint lab figures outputs boundaries gazetteer bench clean
 
 all: briefings
 
@@ -49,6 +49,10 @@ lab: setup
 
 figures: setup
 	$(BIN)/python scripts/make_figures.py
+
+# After a data change: store the notebooks' fresh key figures, the outputs nbval compares.
+outputs: setup
+	$(BIN)/python scripts/refresh_kept_outputs.py
 
 boundaries: setup
 	$(BIN)/python scripts/derive_boundaries.py
