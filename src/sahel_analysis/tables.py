@@ -171,14 +171,18 @@ def _parse_types(
         raw = frame[col]
         if kind == "string":
             continue
+        checked = [value is not None and (lines[idx], col) not in skip for idx, value in enumerate(raw)]
+        if kind == "date":
+            dates = pd.to_datetime(raw.where(checked), format="%Y-%m-%d", errors="coerce")
+            for idx in raw.index[dates.isna() & pd.Series(checked, index=raw.index)]:
+                problems.append(Problem(file, lines[idx], col, raw[idx], "a date as YYYY-MM-DD"))
+            out[col] = dates.astype("datetime64[ns]")
+            continue
         parsed: list[Any] = []
         for idx, value in enumerate(raw):
             result, rule = None, ""
-            if value is not None and (lines[idx], col) not in skip:
-                if kind == "date":
-                    result = pd.to_datetime(value, format="%Y-%m-%d", errors="coerce")
-                    rule = "" if result is not pd.NaT else "a date as YYYY-MM-DD"
-                elif kind == "integer":
+            if checked[idx]:
+                if kind == "integer":
                     result, rule = _integer(value)
                 elif kind == "number":
                     result, rule = _number(value)
@@ -192,10 +196,7 @@ def _parse_types(
         dtype = {"date": "datetime64[ns]", "integer": "Int64", "number": "float64", "boolean": "boolean"}[
             kind
         ]
-        if kind == "date":
-            out[col] = pd.to_datetime(pd.Series(parsed, index=raw.index, dtype=object))
-        else:
-            out[col] = pd.Series(parsed, index=raw.index, dtype=object).astype(dtype)
+        out[col] = pd.Series(parsed, index=raw.index, dtype=object).astype(dtype)
     return out, problems
 
 
