@@ -61,7 +61,7 @@ def package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     line and column where the parser stopped).
     """
     path = data_dir / "datapackage.json"
-    what = "the data package's declaration (set SAHEL_ANALYSIS_DATA to the folder holding it)"
+    what = "the data package's declaration; set SAHEL_ANALYSIS_DATA to the folder holding it"
     if (problem := unreadable(path, what)) is not None:
         raise DataError([problem])
     file = display_path(path)
