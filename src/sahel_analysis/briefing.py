@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -248,14 +250,32 @@ def sources_table(*frames: pd.DataFrame) -> pd.DataFrame:
     return table[["Publisher", "Title", "Published", "Accessed", "URL"]].fillna("")
 
 
-def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
-    """A table for the HTML briefing: every cell escaped, nothing truncated, URLs as links."""
+# A cell that is one web address becomes a link; anything else (javascript:, data:...) stays text.
+_LINK = re.compile(r"https?://\S+")
+
+
+def _cell_html(value: Any) -> str:
     import pandas as pd
 
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return ""
+    text = str(value)
+    if _LINK.fullmatch(text):
+        # pandas' render_links writes the href unescaped, so a '"' in a URL would open an attribute.
+        return f'<a href="{html.escape(text, quote=True)}">{html.escape(text, quote=True)}</a>'
+    return html.escape(text, quote=True)
+
+
+def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """A table for the HTML briefing: every cell and heading escaped, nothing truncated, URLs as links."""
+    import pandas as pd
+
+    cells = frame.map(_cell_html)
+    cells.columns = [html.escape(str(c), quote=True) for c in frame.columns]
+    cells.index = [html.escape(str(i), quote=True) for i in frame.index]
+    cells.index.name = None if frame.index.name is None else html.escape(str(frame.index.name), quote=True)
     with pd.option_context("display.max_colwidth", None):
-        return frame.to_html(
-            index=index, escape=True, render_links=True, border=0, classes="dataframe briefing"
-        )
+        return cells.to_html(index=index, escape=False, border=0, classes="dataframe briefing")
 
 
 def events_table(

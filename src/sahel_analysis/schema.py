@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sahel_analysis.errors import DataError, Problem, display_path, unreadable
 from sahel_analysis.paths import DATA_DIR
 
 TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi", "claims")
@@ -73,9 +74,33 @@ DTYPES = {"date": "datetime64[ns]", "integer": "Int64", "number": "float64", "bo
 
 @cache
 def package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
-    """``datapackage.json`` as a dict, read once per process."""
-    with open(data_dir / "datapackage.json", encoding="utf-8") as fh:
-        return json.load(fh)
+    """``datapackage.json`` as a dict, read once per process.
+
+    A missing, unreadable or malformed file raises ``DataError`` naming it (and for bad JSON, the
+    line and column where the parser stopped).
+    """
+    path = data_dir / "datapackage.json"
+    what = "the data package's declaration; set SAHEL_ANALYSIS_DATA to the folder holding it"
+    if (problem := unreadable(path, what)) is not None:
+        raise DataError([problem])
+    file = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+        declared = json.loads(text)
+    except OSError as exc:
+        raise DataError([Problem(file, None, None, None, f"a readable file ({exc.strerror})")]) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise DataError([Problem(file, line, None, None, "UTF-8 text")]) from None
+    except json.JSONDecodeError as exc:
+        rule = f"valid JSON (at character {exc.colno} of the line: {exc.msg})"
+        raise DataError([Problem(file, exc.lineno, None, None, rule)]) from None
+    resources = declared.get("resources") if isinstance(declared, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) and "name" in r for r in resources):
+        raise DataError(
+            [Problem(file, None, None, None, 'a data package: {"resources": [{"name": ...}, ...]}')]
+        )
+    return declared
 
 
 def resource(name: str) -> dict[str, Any]:
@@ -83,7 +108,10 @@ def resource(name: str) -> dict[str, Any]:
     for res in package()["resources"]:
         if res["name"] == name:
             return res
-    raise KeyError(f"no table {name!r} in datapackage.json; tables are: {', '.join(TABLES)}")
+    file = display_path(DATA_DIR / "datapackage.json")
+    raise DataError(
+        [Problem(file, None, None, None, f"a resource named {name!r} (tables: {', '.join(TABLES)})")]
+    )
 
 
 def fields(name: str) -> list[dict[str, Any]]:
@@ -203,3 +231,41 @@ def pandera_schema(name: str) -> Any:
             unique=cons.get("unique", False) or primary == [f["name"]],
         )
     return pa.DataFrameSchema(columns, strict=True, unique=primary if len(primary) > 1 else None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rules on a cell's text and across the cells of a row, which Table Schema cannot declare
+
+# Every cell of every table, whatever its column: no cell begins or ends with white space, so an id
+# is never " gao" in one table and "gao" in another (rejected, not stripped, so the file says what
+# the data is). The rule is stated in datapackage.json's description.
+TRIMMED_TEXT = "text without leading or trailing spaces"
+NOT_BLANK_TEXT = "a value, not only spaces (leave the cell empty if there is none)"
+NO_NUL_TEXT = "text without NUL (\\x00) characters"
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """``column`` must not be below ``other`` in the same row, when both are given."""
+
+    table: str
+    column: str
+    other: str
+
+    def text(self, other_value: object) -> str:
+        dated = field(self.table, self.column).get("type") == "date"
+        relation = "not before" if dated else "not below"
+        return f"a value {relation} {self.other!r} of the same row ({other_value})"
+
+
+# The cross-field rules, each also stated in the description of its column in datapackage.json.
+ROW_RULES = (
+    RowRule("troop_levels", "personnel_high", "personnel"),
+    RowRule("events", "end_date", "date"),
+    RowRule("presence", "end_date", "start_date"),
+)
+
+
+def row_rules(name: str) -> list[RowRule]:
+    """The cross-field rules of one table."""
+    return [r for r in ROW_RULES if r.table == name]

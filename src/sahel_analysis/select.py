@@ -34,16 +34,30 @@ __all__ = [
 DateLike = str | dt.date | None
 
 
+_DATE_TYPES = "a date, a datetime, a pandas Timestamp or an ISO string such as '2021-06-01'"
+
+
 def as_timestamp(value: Any, name: str = "as_of") -> pd.Timestamp | None:
-    """``value`` as a pandas Timestamp (None stays None); ValueError names ``name`` if it is no date."""
+    """``value`` as a pandas Timestamp (None stays None).
+
+    TypeError naming ``name`` for anything but a date, datetime, Timestamp, numpy datetime64 or
+    string (a number would otherwise be read as nanoseconds since 1970); ValueError for a string
+    that is no date.
+    """
+    import numpy as np
     import pandas as pd
 
     if value is None:
         return None
+    if not isinstance(value, str | dt.date | np.datetime64):  # pd.Timestamp is a dt.datetime
+        raise TypeError(f"{name}: expected {_DATE_TYPES}; found {type(value).__name__} {value!r}")
     try:
-        return pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a date such as '2021-06-01', found {value!r}") from None
+        when = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        when = pd.NaT
+    if when is pd.NaT:
+        raise ValueError(f"{name}: expected {_DATE_TYPES}; found {value!r}")
+    return when
 
 
 def keep(frame: pd.DataFrame, mask: Any) -> pd.DataFrame:

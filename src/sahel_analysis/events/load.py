@@ -15,7 +15,14 @@ from sahel_analysis.events import cache as event_cache
 from sahel_analysis.events.formats import ACLED, ACLED_MONADIC, UCDP_GED, Format
 from sahel_analysis.events.frame import build_acled, build_ucdp, collapse_monadic
 from sahel_analysis.events.parse import read_table
-from sahel_analysis.events.sniff import Source, check_columns, detect_layout, open_source, read_header
+from sahel_analysis.events.sniff import (
+    Source,
+    check_columns,
+    check_path,
+    detect_layout,
+    open_source,
+    read_header,
+)
 
 __all__ = ["load_acled", "load_ucdp_ged"]
 
@@ -30,8 +37,7 @@ def _load(
     accessed: dt.date | str | None,
 ) -> pd.DataFrame:
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+    check_path(path, fmt)
     day = _accessed_day(path, accessed)
     directory = event_cache.cache_dir(cache)
     key = fmt.prefix.rstrip("_")
@@ -70,6 +76,8 @@ def _parse(
             "hdx": source.skip_rows > 0,  # the HXL hashtag row HDX adds under the header
             "monadic": layout is ACLED_MONADIC,
             "rows_in_file": rows,
+            "encoding": source.encoding,  # Latin-1 when the file was not UTF-8 (with a warning)
+            "delimiter": source.delimiter,
         }
     )
     return frame

@@ -8,6 +8,8 @@ is read again as text and converted column by column, which can name the row and
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.formats import EventDataError, Format
-from sahel_analysis.events.sniff import Source, normalise
+from sahel_analysis.events.sniff import DAMAGED_WORKBOOK, Source, damaged, normalise
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -26,13 +28,16 @@ __all__ = ["read_table"]
 def read_table(source: Source, fmt: Format) -> pd.DataFrame:
     """The file's columns, typed as `fmt` declares, named in lower case."""
     if source.container == "excel":
-        raw = pd.read_excel(
-            source.path,
-            sheet_name=0,
-            dtype=object,
-            engine="openpyxl",
-            skiprows=range(1, 1 + source.skip_rows),
-        )
+        try:
+            raw = pd.read_excel(
+                source.path,
+                sheet_name=0,
+                dtype=object,
+                engine="openpyxl",
+                skiprows=range(1, 1 + source.skip_rows),
+            )
+        except DAMAGED_WORKBOOK as exc:
+            raise damaged(source.path, exc) from None
         raw = raw.iloc[:, : len(source.header)]
         raw.columns = [normalise(c) for c in source.header]
         return _coerce(raw, fmt, source)
@@ -57,28 +62,70 @@ def _read_csv_typed(source: Source, fmt: Format) -> pd.DataFrame:
     arrow_types = {"Int64": pa.int64(), "float64": pa.float64(), "str": pa.string()}
     types = {name: arrow_types[fmt.dtype(normalise(name))] for name in source.header}
     try:
-        return _read_csv_arrow(source, types)
+        frame = _read_csv_arrow(source, types)
     except pa.ArrowInvalid as exc:
         if "conversion error" in str(exc) or "CSV conversion" in str(exc):
             raise _TypedReadFailed from exc
         raise
+    # pyarrow reads the text "NaN" as a float NaN, which pandas cannot tell from an empty cell;
+    # the text path reports it as what it is, not a number.
+    for column in frame.columns:
+        if fmt.dtype(column) == "float64" and frame[column].isna().any() and _has_nan_text(source, column):
+            raise _TypedReadFailed
+    return frame
 
 
-def _read_csv_arrow(source: Source, types: Mapping[str, pa.DataType]) -> pd.DataFrame:
+def _has_nan_text(source: Source, column: str) -> bool:
+    import pyarrow as pa
+
+    cells = _read_csv_arrow(source, {h: pa.string() for h in source.header}, only=column)[column]
+    return bool(cells.notna().any() and cells.dropna().str.strip().str.lower().isin(_NAN_TEXT).any())
+
+
+_NAN_TEXT = {"nan", "-nan", "+nan"}
+
+
+def _read_csv_arrow(
+    source: Source, types: Mapping[str, pa.DataType], only: str | None = None
+) -> pd.DataFrame:
+    import pyarrow as pa
+
+    try:
+        return _read_csv_arrow_once(source, types, only)
+    except pa.ArrowInvalid as exc:
+        if "invalid UTF8" not in str(exc) or source.encoding != "utf-8":
+            raise
+    # Spreadsheets on Windows save CSV in their own code page. Latin-1 reads every byte, and
+    # the letters of French and West African place names come out right.
+    warnings.warn(
+        f"{source.label}: not UTF-8 text; read as Latin-1 (check accented names, and save the "
+        "file as UTF-8 to silence this warning)",
+        UnicodeWarning,
+        stacklevel=7,  # the caller of load_acled / load_ucdp_ged
+    )
+    source.encoding = "latin-1"
+    return _read_csv_arrow_once(source, types, only)
+
+
+def _read_csv_arrow_once(source: Source, types: Mapping[str, pa.DataType], only: str | None) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     convert = pacsv.ConvertOptions(
-        column_types=dict(types), null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+        column_types=dict(types),
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        include_columns=None if only is None else [source.header_name(only)],
     )
     # pyarrow reads the header itself; our copy only names columns in messages.
-    read = pacsv.ReadOptions(skip_rows_after_names=source.skip_rows)
+    read = pacsv.ReadOptions(skip_rows_after_names=source.skip_rows, encoding=source.encoding)
     # ACLED notes may hold line breaks inside quotes; that needs the slower chunker, so try the
     # fast one first.
     for newlines in (False, True):
         try:
-            parse = pacsv.ParseOptions(newlines_in_values=newlines)
-            if source.container == "zip":
+            parse = pacsv.ParseOptions(newlines_in_values=newlines, delimiter=source.delimiter)
+            if source.container in ("zip", "gzip"):
                 with source.open_binary() as fh:
                     table = pacsv.read_csv(
                         fh, read_options=read, parse_options=parse, convert_options=convert
@@ -88,6 +135,12 @@ def _read_csv_arrow(source: Source, types: Mapping[str, pa.DataType]) -> pd.Data
                     source.path, read_options=read, parse_options=parse, convert_options=convert
                 )
             break
+        except (OSError, EOFError) as exc:  # a damaged gzip stream
+            if isinstance(exc, pa.ArrowInvalid):
+                raise
+            raise EventDataError(
+                f"{source.label}: damaged {source.container} file ({exc})", path=source.path
+            ) from None
         except pa.ArrowInvalid as exc:
             text = str(exc)
             if "CSV parse error" not in text:
@@ -116,6 +169,9 @@ def _coerce(raw: pd.DataFrame, fmt: Format, source: Source) -> pd.DataFrame:
                 bad |= numbers.notna() & (numbers % 1 != 0)
             if bad.any():
                 problem = "not an integer" if kind == "Int64" else "not a number"
+                first = values[bad].iloc[0]
+                if isinstance(first, str) and _DECIMAL_COMMA.fullmatch(first.strip()):
+                    problem += " (a decimal comma: expected a point, as in 14.5)"
                 source.fail(column, np.flatnonzero(bad.to_numpy()), values, problem)
             out[column] = numbers.astype(kind)
         elif values.dtype == object:
@@ -123,6 +179,9 @@ def _coerce(raw: pd.DataFrame, fmt: Format, source: Source) -> pd.DataFrame:
         else:
             out[column] = values
     return pd.DataFrame(out)
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 
 
 def _strip(value: object) -> object:

@@ -7,6 +7,7 @@ The container comes from the file's first bytes, not its name. The header names 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,8 @@ from sahel_analysis.events.formats import (
 __all__ = [
     "Source",
     "check_columns",
+    "check_path",
+    "damaged",
     "detect_layout",
     "is_hxl_row",
     "normalise",
@@ -50,7 +53,7 @@ class Source:
     """Where the rows came from: used to name file, line and sheet in error messages."""
 
     path: Path
-    container: Literal["csv", "zip", "excel"]
+    container: Literal["csv", "zip", "gzip", "excel"]
     member: str | None = None  # CSV inside a zip
     sheet: str | None = None  # Excel sheet
     header: list[str] = field(default_factory=list)  # as written in the file
@@ -59,6 +62,9 @@ class Source:
     # Row positions in the file for each row of the table being checked, when rows were merged
     # (ACLED's monadic layout); None when they are the same.
     row_map: np.ndarray | None = None
+    # A text file's encoding (UTF-8, or Latin-1 once UTF-8 has failed) and its field separator.
+    encoding: str = "utf-8"
+    delimiter: str = ","
 
     @property
     def label(self) -> str:
@@ -71,12 +77,16 @@ class Source:
     @contextmanager
     def open_text(self) -> Iterator[IO[str]]:
         with self.open_binary() as raw:
-            yield io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+            encoding = "utf-8-sig" if self.encoding == "utf-8" else self.encoding
+            yield io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
 
     @contextmanager
     def open_binary(self) -> Iterator[IO[bytes]]:
         if self.container == "zip":
             with zipfile.ZipFile(self.path) as zf, zf.open(self.member or "") as fh:
+                yield fh
+        elif self.container == "gzip":
+            with gzip.open(self.path, "rb") as fh:
                 yield fh
         else:
             with open(self.path, "rb") as fh:
@@ -93,7 +103,7 @@ class Source:
         wanted = set(rows)
         found: dict[int, int] = {}
         with self.open_text() as text:
-            reader = csv.reader(text)
+            reader = csv.reader(text, delimiter=self.delimiter)
             last_line = 0
             record = -1 - self.skip_rows  # the header is record -1 - skip_rows
             for fields in reader:
@@ -140,18 +150,51 @@ class Source:
         return column
 
 
+def check_path(path: Path, fmt: Format) -> None:
+    """Refuse, in one line, a path that is not a readable file: missing, a folder, a loop."""
+    wanted = f"expected {fmt.name} data as CSV, zipped or gzipped CSV, or .xlsx"
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such file: {path}; {wanted}") from None
+    except (RuntimeError, OSError) as exc:  # a symbolic link that loops, or an unreachable folder
+        raise EventDataError(f"{path}: cannot reach the file ({exc}); {wanted}", path=path) from None
+    if path.is_dir():
+        files = sorted(
+            p.name for p in path.iterdir() if p.suffix.lower() in (".csv", ".zip", ".xlsx", ".gz", ".txt")
+        )
+        held = f"; it holds {', '.join(files[:5])}{', ...' if len(files) > 5 else ''}" if files else ""
+        raise EventDataError(f"{path}: this is a folder, not a file; {wanted}{held}", path=path)
+    if not path.is_file():
+        raise EventDataError(f"{path}: not a regular file; {wanted}", path=path)
+
+
+def damaged(path: Path, exc: BaseException) -> EventDataError:
+    kind = "Excel (.xlsx) workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "zip archive"
+    return EventDataError(
+        f"{path}: damaged {kind} ({type(exc).__name__}: {exc}); download it again or save it anew",
+        path=path,
+        looks_like=f"a damaged {kind}",
+    )
+
+
 def open_source(path: Path) -> Source:
-    """Recognise the container (CSV, zipped CSV, Excel) from the file's first bytes."""
+    """Recognise the container (CSV, zipped or gzipped CSV, Excel) from the file's first bytes."""
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    with open(path, "rb") as fh:
-        magic = fh.read(8)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise EventDataError(f"{path}: cannot read the file ({exc.strerror})", path=path) from None
+    if magic.startswith(b"\x1f\x8b"):
+        return Source(path, "gzip")
     if magic.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = zf.namelist()
         except zipfile.BadZipFile as exc:
-            raise EventDataError(f"{path}: damaged zip file ({exc})", path=path) from exc
+            raise damaged(path, exc) from None
         if "xl/workbook.xml" in names:
             return Source(path, "excel")
         csvs = [n for n in names if n.lower().endswith((".csv", ".txt")) and not n.startswith("__MACOSX/")]
@@ -174,20 +217,43 @@ def _first_rows(source: Source, count: int) -> list[list[str]]:
     if source.container == "excel":
         import openpyxl
 
-        wb = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
         try:
-            ws = wb.worksheets[0]
-            source.sheet = ws.title
-            rows = list(ws.iter_rows(max_row=count, values_only=True))
-        finally:
-            wb.close()
+            wb = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+            try:
+                ws = wb.worksheets[0]
+                source.sheet = ws.title
+                rows = list(ws.iter_rows(max_row=count, values_only=True))
+            finally:
+                wb.close()
+        except DAMAGED_WORKBOOK as exc:
+            raise damaged(source.path, exc) from None
         return [["" if v is None else str(v) for v in row] for row in rows]
     try:
         with source.open_text() as text:
-            reader = csv.reader(text)
+            first = text.readline()
+            source.delimiter = _delimiter(first)
+            text.seek(0)
+            reader = csv.reader(text, delimiter=source.delimiter)
             return [row for _, row in zip(range(count), reader, strict=False)]
     except csv.Error as exc:
         raise EventDataError(f"{source.label}: not a readable CSV file ({exc})", path=source.path) from exc
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise EventDataError(
+            f"{source.label}: damaged {source.container} file ({exc})", path=source.path
+        ) from None
+
+
+# What a damaged .xlsx raises from inside openpyxl: a bad zip, a missing part, broken XML.
+DAMAGED_WORKBOOK = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, SyntaxError)
+
+
+def _delimiter(line: str) -> str:
+    """The separator of a CSV header: ',' unless ';' or a tab splits it into more columns.
+
+    Spreadsheets set to a French (or other decimal-comma) locale save CSV with ';'.
+    """
+    counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
 
 
 def is_hxl_row(row: Sequence[str]) -> bool:
@@ -208,8 +274,23 @@ def read_header(source: Source) -> list[str]:
 
 
 def check_columns(source: Source, fmt: Format) -> None:
-    """Refuse a file lacking columns `fmt` needs, saying which and what the file looks like."""
+    """Refuse a file lacking columns `fmt` needs, or naming one twice; say what the file looks like."""
     header = [normalise(h) for h in source.header]
+    twice = [c for c in dict.fromkeys(header) if c and header.count(c) > 1]
+    if twice:
+        where = ", ".join(
+            f"{source.header_name(c)!r} (columns {', '.join(str(i + 1) for i, h in enumerate(header) if h == c)})"
+            for c in twice
+        )
+        guess = looks_like(header)
+        seems = f" (the file otherwise looks like {guess[0].name})" if guess else ""
+        raise EventDataError(
+            f"{source.label}: the header names a column more than once: {where}; expected each "
+            f"column once{seems}",
+            path=source.path,
+            column=twice[0],
+            line=1,
+        )
     missing = [c for c in fmt.required if c not in header]
     if not missing:
         return
@@ -229,11 +310,10 @@ def check_columns(source: Source, fmt: Format) -> None:
             f" The other columns look like {fmt.name}; was the export made with some columns switched off?"
         )
     else:
-        shown = ", ".join(repr(h) for h in source.header[:8]) or "nothing"
+        shown = ", ".join(repr(h) for h in source.header[:8])
         more = ", ..." if len(source.header) > 8 else ""
-        message += (
-            f" The file does not look like ACLED or UCDP GED either; its first row holds {shown}{more}."
-        )
+        holds = f"its first row holds {shown}{more}" if shown else "it is empty"
+        message += f" The file does not look like ACLED or UCDP GED either; {holds}."
     raise EventDataError(
         message, path=source.path, missing=missing, looks_like=guessed.name if guessed else None
     )
