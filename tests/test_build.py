@@ -426,3 +426,13 @@ def test_a_damaged_record_is_rebuilt_and_a_stale_failure_removed(
     assert len(warnings) == 2 and all("rebuilding" in w for w in warnings)
     assert not list(out.glob("*.FAILED.ipynb"))
     assert json.loads((out / ".state" / "other.json").read_text())["status"] == "built"
+
+
+def test_a_relative_path_parameter_is_taken_from_where_the_build_started(tmp_path: Path, monkeypatch) -> None:
+    # The kernel runs in notebooks/, so the notebook must receive the path as the user meant it.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (job,) = report.plan([NOTEBOOK_DIR / "05_conflict_events.ipynb"], {"acled_path": "downloads/acled.csv"})
+    assert job.params["acled_path"] == str(tmp_path / "downloads" / "acled.csv")
+    (job,) = report.plan([NOTEBOOK_DIR / "05_conflict_events.ipynb"], {"ucdp_path": "~/ged.csv"})
+    assert job.params["ucdp_path"] == str(tmp_path / "home" / "ged.csv")

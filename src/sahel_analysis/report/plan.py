@@ -107,5 +107,19 @@ def plan(
                         f"parameter {name!r} of {nb.stem}: expected {spec.type}, "
                         f"found {value!r} ({type(value).__name__})"
                     )
-            jobs.append(Job(nb, mine, variant=variant))
+            jobs.append(Job(nb, _resolve_paths(mine), variant=variant))
     return jobs
+
+
+def _resolve_paths(params: dict[str, Any]) -> dict[str, Any]:
+    """A ``*_path`` parameter is a file the user named from where they started the build.
+
+    The kernel runs in the notebook's folder, so a relative path would be looked up there instead:
+    pass it on absolute, with ``~`` expanded.
+    """
+    return {
+        name: str(Path(value).expanduser().absolute())
+        if name.endswith("_path") and isinstance(value, str) and value
+        else value
+        for name, value in params.items()
+    }
