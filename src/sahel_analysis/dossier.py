@@ -22,6 +22,7 @@ __all__ = [
     "claims_about",
     "distances_table",
     "events_near",
+    "near_table",
     "place_row",
     "presence_at",
     "towns_near",
@@ -167,3 +168,16 @@ def claims_about(claims: pd.DataFrame, events: pd.DataFrame, centre: Any) -> pd.
         return bool(pattern.search(text))
 
     return select.keep(claims, claims.apply(concerns, axis=1)) if len(claims) else claims
+
+
+def near_table(
+    near: pd.DataFrame, gazetteer: pd.DataFrame, *, sources: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """:func:`events_near`'s rows as a reader wants them: the events table with the distance in km."""
+    from sahel_analysis.briefing import events_table
+
+    table = events_table(near, places=gazetteer, sources=sources)
+    table.insert(
+        3, "km away", [f"{km:.0f}" for km in near.sort_values(["date", "id"], kind="stable")["distance_km"]]
+    )
+    return table
