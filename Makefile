@@ -4,6 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 JOBS ?=
+# Named parameter sets of any notebook: notebooks/params/<notebook>/<name>.yaml builds <notebook>--<name>
+# (the flat notebooks/params/*.yaml are the briefing's).
+NAMED_SETS := $(patsubst notebooks/params/%/,%,$(sort $(dir $(wildcard notebooks/params/*/*.yaml))))
+define newline
+
+
+endef
 
 .PHONY: all setup briefings test lint lab figures boundaries gazetteer bench clean
 
@@ -21,6 +28,7 @@ setup: $(STAMP)
 briefings: setup
 	$(BIN)/sahel-analysis build $(if $(JOBS),-j $(JOBS))
 	$(if $(wildcard notebooks/params/*.yaml),$(BIN)/sahel-analysis build 06_briefing $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/*.yaml),-f $(f)))
+	$(foreach d,$(NAMED_SETS),$(BIN)/sahel-analysis build $(d) $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/$(d)/*.yaml),-f $(f))$(newline))
 	@echo "Open build/index.html"
 
 lint: setup
