@@ -162,6 +162,11 @@ RUNS = {
     "kati-2021": {"place": "kati", "as_of": "2021-06-04", "radius_km": 50},
     "niamey": {"place": "niamey", "radius_km": 300},
     "unknown": {"place": "atlantis"},
+    "gao-acled": {
+        "place": "gao",
+        "radius_km": 300,
+        "acled_path": str(ROOT / "tests" / "fixtures" / "events" / "acled_pre2023_hdx.csv"),
+    },
 }
 
 
@@ -194,6 +199,18 @@ def test_notebook_runs_with_parameters(notebook_runs, name):
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 1
     text = " ".join(str(o.get("data", {})) for o in outputs)
     assert "No ACLED or UCDP file was given" in text
+
+
+@pytest.mark.slow
+def test_notebook_charts_conflict_events_when_a_file_is_given(notebook_runs):
+    import nbformat
+
+    out, errors = notebook_runs
+    assert errors["gao-acled"] is None, errors["gao-acled"]
+    nb = nbformat.read(out / "gao-acled.ipynb", as_version=4)
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert any("image/png" in o.get("data", {}) for o in last.outputs)
+    assert "No ACLED or UCDP file" not in str(last.outputs)
 
 
 @pytest.mark.slow
