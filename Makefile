@@ -8,6 +8,13 @@ UV := $(BIN)/uv
 STAMP := $(VENV)/.installed-stamp
 JOBS ?=
 ARGS ?=
+# Named parameter sets of any notebook: notebooks/params/<notebook>/<name>.yaml builds <notebook>--<name>
+# (the flat notebooks/params/*.yaml are the briefing's).
+NAMED_SETS := $(patsubst notebooks/params/%/,%,$(sort $(dir $(wildcard notebooks/params/*/*.yaml))))
+define newline
+
+
+endef
 
 .PHONY: all setup lock briefings test lint lab figures outputs boundaries gazetteer bench clean
 
@@ -32,8 +39,9 @@ lock: | $(UV)
 		--custom-compile-command "make lock" --quiet -o requirements.lock
 
 briefings: setup
-	$(BIN)/sahel-analysis build $(if $(JOBS),-j $(JOBS))
+	$(BIN)/sahel-analysis build $(filter-out $(NAMED_SETS),$(basename $(notdir $(wildcard notebooks/*.ipynb)))) $(if $(JOBS),-j $(JOBS))
 	$(if $(wildcard notebooks/params/*.yaml),$(BIN)/sahel-analysis build 06_briefing $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/*.yaml),-f $(f)))
+	$(foreach d,$(NAMED_SETS),$(BIN)/sahel-analysis build $(d) $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/$(d)/*.yaml),-f $(f))$(newline))
 	@echo "Open site/index.html"
 
 lint: setup

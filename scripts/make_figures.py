@@ -74,6 +74,35 @@ def make_timeline(path: Path = DOCS / "timeline.png") -> Path:
     return _plot_and_save(path, lambda: plot_timeline(load_events()))
 
 
+def make_footprint(path: Path = DOCS / "footprint.png") -> Path:
+    """The footprint notebook's small multiples: the French bases on its five default dates."""
+    import matplotlib.pyplot as plt
+
+    from sahel_analysis.tables import load_places, load_presence
+    from sahel_analysis.viz.footprint import plot_footprints
+
+    dates = ["2014-08-01", "2019-12-31", "2022-08-15", "2023-12-22", "2025-07-17"]
+    axes = plot_footprints(load_presence(), load_places(), dates)
+    out = _save(axes[0].figure, path)
+    plt.close(axes[0].figure)
+    return out
+
+
+def make_dossier_gao(path: Path = DOCS / "dossier_gao.png") -> Path:
+    """The Gao dossier's map as of the article's week."""
+    from sahel_analysis import dossier
+    from sahel_analysis.geo import load_populated_places
+    from sahel_analysis.tables import load_places, load_presence
+    from sahel_analysis.viz.dossier import plot_place_map
+
+    gazetteer = load_places()
+    centre = dossier.place_row(gazetteer, "gao")
+    towns = dossier.towns_near(load_populated_places(), centre)
+    return _plot_and_save(
+        path, lambda: plot_place_map(centre, gazetteer, load_presence(), towns, as_of="2021-06-04")
+    )
+
+
 def make_briefing(path: Path = DOCS / "briefing.png") -> Path:
     """The first screen of the briefing as of the article's week, as headless Chromium shows it."""
     import shutil
@@ -106,6 +135,8 @@ FIGURES: dict[str, Callable[[], Path]] = {
     "troop_levels": make_troop_levels,
     "costs": make_costs,
     "timeline": make_timeline,
+    "footprint": make_footprint,
+    "dossier_gao": make_dossier_gao,
     "briefing": make_briefing,
 }
 

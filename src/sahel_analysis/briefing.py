@@ -310,3 +310,10 @@ def events_table(
             }
         )
     return pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])
+
+
+def table_or_note(frame: pd.DataFrame, note: str) -> str:
+    """:func:`table_html` of ``frame``, or ``note`` as an escaped paragraph when it has no rows."""
+    import html
+
+    return table_html(frame) if len(frame) else f"<p>{html.escape(note)}</p>"

@@ -319,3 +319,52 @@ def check_event_params(
         raise ParameterError(f"monthly_place: expected a place id such as 'gao'; found {monthly_place!r}")
     out["monthly_place"] = monthly_place
     return out
+
+
+def check_footprint_params(dates: Any, extent: Any, title: Any) -> dict[str, Any]:
+    """The footprint notebook's parameters: a non-empty list of dates, a named extent, a title."""
+    from sahel_analysis.footprint import EXTENTS
+
+    if isinstance(dates, str) or not isinstance(dates, Sequence) or not dates:
+        raise ParameterError(f"dates: expected a non-empty list of dates as YYYY-MM-DD, found {dates!r}")
+    checked = [check_date("dates", d, optional=False) for d in dates]
+    check_choice("extent", extent, EXTENTS)
+    if title is not None and not isinstance(title, str):
+        raise ParameterError(f"title: expected None (automatic) or a string, found {title!r}")
+    return {"dates": sorted(dict.fromkeys(checked)), "extent": extent, "title": title}
+
+
+def check_place_params(
+    place: Any,
+    as_of: Any,
+    radius_km: Any,
+    *,
+    acled_path: Any = None,
+    ucdp_path: Any = None,
+    gazetteer: Any,
+    latest: Any,
+) -> dict[str, Any]:
+    """The place dossier's parameters: a gazetteer id on the regional map, a date, a radius, files.
+
+    ``as_of`` None means ``latest``.
+    """
+    import pandas as pd
+
+    from sahel_analysis.geo import mappable_places
+
+    valid = mappable_places(gazetteer)
+    if not isinstance(place, str) or place not in valid:
+        raise ParameterError(f"place: unknown id {place!r}; valid ids: {', '.join(valid)}")
+    when = check_date("as_of", as_of)
+    if isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not 0 < radius_km <= 1000:
+        raise ParameterError(
+            f"radius_km: expected a distance in km, above 0 and at most 1000; found {radius_km!r}"
+        )
+    files = check_event_params(acled_path=acled_path, ucdp_path=ucdp_path)
+    return {
+        "place": place,
+        "as_of": pd.Timestamp(when) if when is not None else pd.Timestamp(latest),
+        "radius_km": float(radius_km),
+        "acled_path": files["acled_path"],
+        "ucdp_path": files["ucdp_path"],
+    }

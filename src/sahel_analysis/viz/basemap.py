@@ -23,6 +23,7 @@ __all__ = [
     "add_locator",
     "add_north_arrow",
     "add_scale_bar",
+    "add_shapes",
     "auto_extent",
     "draw_base_map",
     "draw_marker",
@@ -253,6 +254,11 @@ def _add_shapes(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
     patch = PathPatch(_path(geoms), **style)
     ax.add_artist(patch)
     return patch
+
+
+def add_shapes(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
+    """Draw shapely (multi)polygons or lines, in ``ax``'s coordinates, as one PathPatch with ``style``."""
+    return _add_shapes(ax, geoms, **style)
 
 
 def draw_base_map(ax: Axes, *, regions: bool, river: bool) -> None:

@@ -1,0 +1,183 @@
+"""A dossier on one place: French presence there, events at or near it, distances, the article's claims.
+
+Pure functions of the tables (and the boundary layers, for distances to borders): nothing here
+reads a table or draws. "Near" is a great-circle distance from the gazetteer's coordinates
+(:func:`sahel_analysis.geo.great_circle_km`); an event is located by its ``place_id``, so events
+recorded for a whole country are never "near" anything.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from sahel_analysis import footprint, geo, select, tables
+from sahel_analysis.textfmt import date_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "TOWN_RADIUS_KM",
+    "claims_about",
+    "distances_table",
+    "events_near",
+    "near_table",
+    "place_row",
+    "presence_at",
+    "towns_near",
+]
+
+TOWN_RADIUS_KM = 300.0
+
+
+def place_row(gazetteer: pd.DataFrame, place_id: str) -> pd.Series:
+    """The gazetteer row of ``place_id``; ValueError listing the valid ids if there is none."""
+    match = gazetteer[gazetteer["id"] == place_id]
+    if match.empty:
+        raise ValueError(f"place: unknown id {place_id!r}; valid ids: {', '.join(sorted(gazetteer['id']))}")
+    return match.iloc[0]
+
+
+def presence_at(
+    presence: pd.DataFrame, place_id: str, *, sources: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The French presence at one place: operation or status, from, to, handed to, sources."""
+    import pandas as pd
+
+    sources = tables.load_sources() if sources is None else sources
+    publisher = dict(zip(sources["id"], sources["publisher"], strict=True))
+    rows = []
+    here = presence[presence["place_id"] == place_id].sort_values("start_date", kind="stable")
+    for r in here.itertuples():
+        ids = tables.source_ids(here.loc[[r.Index]])
+        rows.append(
+            {
+                "operation or status": footprint.operation_label(str(r.operation)),
+                "from": date_text(r.start_date, r.start_precision),
+                "to": date_text(r.end_date, r.end_precision) if pd.notna(r.end_date) else "still held",
+                "handed to": r.handed_to if isinstance(r.handed_to, str) else "",
+                "sources": "; ".join(dict.fromkeys(publisher.get(i, i) for i in ids)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["operation or status", "from", "to", "handed to", "sources"])
+
+
+def events_near(
+    events: pd.DataFrame, gazetteer: pd.DataFrame, place_id: str, radius_km: float
+) -> pd.DataFrame:
+    """The events located at a gazetteer place within ``radius_km`` of ``place_id`` (itself included).
+
+    Adds ``distance_km`` (great circle, from the gazetteer's coordinates); keeps ``frame.attrs``.
+    """
+    import numpy as np
+
+    centre = place_row(gazetteer, place_id)
+    coords = gazetteer.set_index("id")[["latitude", "longitude"]]
+    located = events[events["place_id"].isin(coords.index)]
+    lat = coords.loc[located["place_id"], "latitude"].to_numpy(dtype=float)
+    lon = coords.loc[located["place_id"], "longitude"].to_numpy(dtype=float)
+    km = geo.great_circle_km(float(centre["latitude"]), float(centre["longitude"]), lat, lon)
+    out = select.keep(located, np.asarray(km) <= radius_km)
+    out["distance_km"] = np.asarray(km)[np.asarray(km) <= radius_km]
+    return out.sort_values(["date", "id"], kind="stable")
+
+
+def towns_near(populated: pd.DataFrame, centre: Any, radius_km: float = TOWN_RADIUS_KM) -> pd.DataFrame:
+    """The rows of Natural Earth's populated places within ``radius_km`` of ``centre`` (a gazetteer row)."""
+    km = geo.great_circle_km(
+        float(centre["latitude"]),
+        float(centre["longitude"]),
+        populated["latitude"].to_numpy(dtype=float),
+        populated["longitude"].to_numpy(dtype=float),
+    )
+    out = populated[km <= radius_km].copy()
+    out["distance_km"] = km[km <= radius_km]
+    return out.sort_values("distance_km", kind="stable")
+
+
+def distances_table(
+    place_id: str, gazetteer: pd.DataFrame, presence: pd.DataFrame, as_of: Any
+) -> pd.DataFrame:
+    """Distances from the place: to Bamako, to the nearest other French base held on ``as_of``, and
+    to Mali's border and the nearest international border. Columns ``to``, ``km``, ``how``."""
+    import pandas as pd
+
+    centre = place_row(gazetteer, place_id)
+    rows = []
+    if place_id != "bamako" and "bamako" in set(gazetteer["id"]):
+        km = geo.distance_km(place_id, "bamako", places=gazetteer)
+        rows.append({"to": "Bamako", "km": km, "how": "geodesic, WGS84 ellipsoid"})
+    when = select.as_timestamp(as_of)
+    held = select.bases_held(presence, when)
+    others = [p for p in dict.fromkeys(held["place_id"]) if p != place_id]
+    names = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
+    on = date_text(when, "day", "long")
+    if others:
+        nearest = min(others, key=lambda p: geo.distance_km(place_id, p, places=gazetteer))
+        km = geo.distance_km(place_id, nearest, places=gazetteer)
+        rows.append(
+            {"to": f"nearest other French base on {on}: {names[nearest]}", "km": km, "how": "geodesic"}
+        )
+    else:
+        rows.append({"to": f"nearest other French base on {on}", "km": None, "how": "none held that day"})
+    border = geo.border_distances_km(
+        float(centre["latitude"]), float(centre["longitude"]), centre["country_iso3"]
+    )
+    if centre["country_iso3"] == "MLI":
+        rows.append({"to": "Mali's border", "km": border["mali_km"], "how": "Natural Earth 1:50m outline"})
+    else:
+        rows.append(
+            {"to": "Mali (its nearest point)", "km": border["mali_km"], "how": "Natural Earth 1:50m outline"}
+        )
+    rows.append(
+        {
+            "to": f"nearest international border (with {border['neighbour']})",
+            "km": border["border_km"],
+            "how": "Natural Earth; coasts are not borders",
+        }
+    )
+    table = pd.DataFrame(rows, columns=["to", "km", "how"])
+    table["km"] = table["km"].astype(float).round(0)
+    return table
+
+
+def _names(centre: Any) -> list[str]:
+    names = [centre["name_en"], centre.get("name_fr")]
+    alt = centre.get("alt_names")
+    if isinstance(alt, str):
+        names += [a.strip() for a in alt.split(";")]
+    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
+
+
+def claims_about(claims: pd.DataFrame, events: pd.DataFrame, centre: Any) -> pd.DataFrame:
+    """The article's claims that concern the place: tied to an event there, computed from its
+    coordinates, or naming it (any of its names or spellings) in the claim or the record."""
+    place_id = centre["id"]
+    at_place = set(events.loc[events["place_id"] == place_id, "id"])
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, _names(centre))) + r")\b", re.IGNORECASE)
+
+    def concerns(row: Any) -> bool:
+        if row["event_id"] in at_place:
+            return True
+        if isinstance(row["computation"], str) and place_id in row["computation"].split(":")[1:]:
+            return True
+        text = " ".join(
+            str(row[c]) for c in ("claim", "article_value", "record_value") if isinstance(row[c], str)
+        )
+        return bool(pattern.search(text))
+
+    return select.keep(claims, claims.apply(concerns, axis=1)) if len(claims) else claims
+
+
+def near_table(
+    near: pd.DataFrame, gazetteer: pd.DataFrame, *, sources: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """:func:`events_near`'s rows as a reader wants them: the events table with the distance in km."""
+    from sahel_analysis.briefing import events_table
+
+    table = events_table(near, places=gazetteer, sources=sources)
+    table.insert(
+        3, "km away", [f"{km:.0f}" for km in near.sort_values(["date", "id"], kind="stable")["distance_km"]]
+    )
+    return table

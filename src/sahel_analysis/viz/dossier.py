@@ -1,0 +1,208 @@
+"""The zoomed map of one place for its dossier: ``plot_place_map``.
+
+It reuses the base map (layers, projection, frame, scale bar, north arrow) and the label placer of
+the Mali map. Roads are not drawn: Natural Earth's roads layer is not in the packages the boundary
+layers are derived from, and nothing is downloaded at build time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sahel_analysis import geo, select
+from sahel_analysis.tables import source_line
+from sahel_analysis.textfmt import date_text
+from sahel_analysis.viz.basemap import (
+    BASE_GID,
+    LABEL_GID,
+    MALI_EDGE,
+    MUTED_TEXT,
+    PLACE_GID,
+    REGION_EDGE,
+    add_north_arrow,
+    add_scale_bar,
+    add_shapes,
+    draw_base_map,
+    halo,
+    layers,
+    style_frame,
+)
+from sahel_analysis.viz.footprint import _legend_handles, _operations_in_order, operation_style
+from sahel_analysis.viz.layout import LabelPlacer
+from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["HALF_WIDTH_KM", "plot_place_map"]
+
+HALF_WIDTH_KM = 330.0  # the towns within 300 km, and room for their names
+REGION_FILL = "#f3dfb8"
+
+
+def _locator(ax: Axes, xy: tuple[float, float], bounds: tuple[float, float, float, float]) -> Axes:
+    """Mali and its regions in an inset at the top right, the place a dot, the main map's frame outlined."""
+    from matplotlib.patches import Rectangle
+
+    inset = ax.inset_axes((1.03, 0.6, 0.42, 0.4))
+    inset.set_gid("locator")
+    draw_base_map(inset, regions=True, river=False)
+    style_frame(inset)
+    mx0, my0, mx1, my1 = layers()["countries"].query("iso3 == 'MLI'").total_bounds
+    x0, y0 = min(mx0, bounds[0]), min(my0, bounds[1])
+    x1, y1 = max(mx1, bounds[2]), max(my1, bounds[3])
+    pad = 0.04 * max(x1 - x0, y1 - y0)
+    inset.set_xlim(x0 - pad, x1 + pad)
+    inset.set_ylim(y0 - pad, y1 + pad)
+    inset.set_aspect("equal", adjustable="box")
+    inset.set_anchor("NW")
+    inset.add_patch(
+        Rectangle(
+            (bounds[0], bounds[1]),
+            bounds[2] - bounds[0],
+            bounds[3] - bounds[1],
+            facecolor="none",
+            edgecolor=PALETTE["vermillion"],
+            lw=1.0,
+            zorder=8,
+        )
+    )
+    inset.scatter(*xy, s=18, color="black", zorder=9)
+    inset.set_title("Where it is in Mali", fontsize=8, loc="left", fontweight="normal", pad=2)
+    return inset
+
+
+def plot_place_map(
+    place: pd.Series,
+    gazetteer: pd.DataFrame,
+    presence: pd.DataFrame,
+    towns: pd.DataFrame,
+    *,
+    as_of: Any,
+    half_width_km: float = HALF_WIDTH_KM,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """A map centred on ``place`` (a gazetteer row): its region, towns around it, the Niger, bases.
+
+    ``towns``: Natural Earth populated places to mark (e.g. :func:`sahel_analysis.dossier.towns_near`).
+    ``presence``: the presence table; the bases held on ``as_of`` that fall in the view are drawn.
+    Other gazetteer places in the view are marked too. Names are written where they fit. The view
+    is ``half_width_km`` either side of the place. Gids: ``place:<id>``, ``base:<presence id>``,
+    ``town:<name>``, ``label:<id or name>``, ``region``, ``scale-bar``, ``north-arrow``,
+    ``locator``, ``source-line``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    when = select.as_timestamp(as_of, "as_of")
+    pid = str(place["id"])
+    projected = gazetteer.to_crs(geo.MALI_CRS)
+    xy = {i: (g.x, g.y) for i, g in zip(gazetteer["id"], projected.geometry, strict=True)}
+    names = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
+    cx, cy = xy[pid]
+    half = half_width_km * 1000
+    x0, x1, y0, y1 = cx - half, cx + half, cy - half, cy + half
+    town_xy = gpd.GeoSeries(towns.geometry.values, crs=geo.CRS).to_crs(geo.MALI_CRS)
+    held = select.bases_held(presence, when)
+    held = held[held["place_id"].map(lambda p: p in xy and x0 <= xy[p][0] <= x1 and y0 <= xy[p][1] <= y1)]
+
+    with house_style():
+        ax = ax if ax is not None else new_axes((10, 7), (0.02, 0.1, 0.6, 0.82))
+        draw_base_map(ax, regions=True, river=True)
+        style_frame(ax)
+        region = layers()["regions"]
+        inside = region[region.contains(shapely.Point(cx, cy))]
+        if len(inside):
+            patch = add_shapes(
+                ax, inside.geometry, facecolor=REGION_FILL, edgecolor=REGION_EDGE, lw=1.0, zorder=1.5
+            )
+            patch.set_gid("region")
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal", adjustable="box")
+        ax.apply_aspect()
+        renderer = ax.figure.canvas.get_renderer()
+        placer = LabelPlacer(ax, renderer)
+        for artist in [*add_scale_bar(ax), *add_north_arrow(ax, geo.MALI_CRS)]:
+            placer.add_obstacle(artist.get_window_extent(renderer))
+        ax.scatter(
+            cx, cy, s=190, marker="*", color="black", edgecolor="white", lw=0.8, zorder=8, gid=PLACE_GID + pid
+        )
+        placer.add_point(cx, cy, radius_pt=8)
+        for r in held.itertuples():
+            colour, marker = operation_style(str(r.operation))
+            offset = 0 if r.place_id != pid else 9_000  # beside the star, not under it
+            ax.scatter(xy[r.place_id][0] + offset, xy[r.place_id][1] + offset, s=60, marker=marker,
+                       facecolor=colour, edgecolor="#333333", lw=0.5, zorder=7, gid=BASE_GID + str(r.id))  # fmt: skip
+            placer.add_point(*xy[r.place_id], radius_pt=5)
+        others = [i for i in xy if i != pid and x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
+        for i in others:
+            ax.scatter(*xy[i], s=26, color="black", edgecolor="white", lw=0.6, zorder=6, gid=PLACE_GID + i)
+            placer.add_point(*xy[i], radius_pt=4)
+        tx = [(n, p.x, p.y) for n, p in zip(towns["name"], town_xy, strict=True)]
+        gaz_names = {n.lower() for n in names.values()}
+        tx = [t for t in tx if t[0].lower() not in gaz_names and x0 <= t[1] <= x1 and y0 <= t[2] <= y1]
+        for name, x, y in tx:
+            ax.scatter(x, y, s=10, color=MUTED_TEXT, zorder=5, gid=f"town:{name}")
+            placer.add_point(x, y, radius_pt=2.5)
+        placer.place((cx, cy), names[pid], radii=(7.0, 11.0), gid=LABEL_GID + pid, fontsize=12, fontweight="bold",
+                     path_effects=halo(3), zorder=10)  # fmt: skip
+        for i in others:
+            placer.place(
+                xy[i],
+                names[i],
+                gid=LABEL_GID + i,
+                fontsize=9,
+                fontweight="bold",
+                path_effects=halo(),
+                zorder=9,
+            )
+        for name, x, y in tx:
+            placer.place((x, y), name, radii=(3.0, 6.0), leader_radii=(), gid=LABEL_GID + name, fontsize=7.5,
+                         color="#444444", path_effects=halo(2), zorder=8)  # fmt: skip
+        if len(inside):
+            spot = inside.geometry.iloc[0].intersection(shapely.box(x0, y0, x1, y1))
+            label = shapely.ops.polylabel(
+                max(getattr(spot, "geoms", [spot]), key=lambda g: g.area), tolerance=5_000
+            )
+            placer.place((label.x, label.y), f"{inside['name'].iloc[0].upper()} REGION", centred=True,
+                         radii=(20.0, 40.0), leader_radii=(), gid="area:region", fontsize=8, style="italic",
+                         color="#8a7650", path_effects=halo(2), zorder=7)  # fmt: skip
+        _locator(ax, (cx, cy), (x0, y0, x1, y1))
+        _legend(ax, held)
+        ax.set_title(
+            title or f"{names[pid]} and its surroundings, {date_text(when, 'day', 'long')}", loc="left"
+        )
+        add_source_line(
+            ax,
+            "boundaries, towns and the Niger, Natural Earth (public domain); Mali's regions as before 2016. "
+            f"Places and bases: {source_line(gazetteer[gazetteer['id'].isin([pid, *others])], held, limit=5)}.",
+            prefix="Sources: ",
+        )
+    return ax
+
+
+def _legend(ax: Axes, held: pd.DataFrame) -> Any:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [
+        Line2D([], [], marker="*", ls="", color="black", mec="white", ms=12, label="The place"),
+        Line2D(
+            [], [], marker="o", ls="", color="black", mec="white", ms=5.5, label="Other places of the record"
+        ),
+        Line2D([], [], marker="o", ls="", color=MUTED_TEXT, ms=3.5, label="Towns (Natural Earth)"),
+    ]
+    ops = _operations_in_order(held["operation"])
+    for handle in _legend_handles(ops):
+        handle.set_label(f"{handle.get_label()} base, held that day")
+        handles.append(handle)
+    handles += [
+        Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"),
+        Patch(facecolor=REGION_FILL, edgecolor=REGION_EDGE, label="Its region (pre-2016)"),
+        Line2D([], [], color=MALI_EDGE, lw=1.3, label="Mali's border"),
+    ]
+    return ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.03, 0.0), fontsize=8, frameon=False,
+                     borderaxespad=0.0)  # fmt: skip

@@ -1,0 +1,558 @@
+"""The French footprint across West and Central Africa: maps by date, a Gantt chart, counts, an animation.
+
+The maps reuse the base map of :mod:`sahel_analysis.viz.basemap` (same layers, projection, frame and
+scale bar as the Mali map). Each operation or status has one marker shape and colour from the house
+palette (:func:`operation_style`); a value the table gains later gets a fallback style, not an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sahel_analysis import footprint, geo, schema, select
+from sahel_analysis.tables import source_line
+from sahel_analysis.textfmt import date_text
+from sahel_analysis.viz.basemap import (
+    BASE_GID,
+    LABEL_GID,
+    add_scale_bar,
+    draw_base_map,
+    halo,
+    project_box,
+    style_frame,
+)
+from sahel_analysis.viz.layout import LabelPlacer
+from sahel_analysis.viz.style import (
+    PALETTE,
+    add_source_line,
+    date_axis,
+    date_num,
+    house_style,
+    new_axes,
+    thousands,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "OPERATION_STYLES",
+    "animate_footprint",
+    "footprint_apng",
+    "operation_style",
+    "plot_base_counts",
+    "plot_bases_timeline",
+    "plot_footprint",
+    "plot_footprints",
+]
+
+# One (colour, marker) per operation or status: Okabe-Ito colours, shapes that differ too, so the
+# key reads in grey print and for colour-blind readers.
+OPERATION_STYLES: dict[str, tuple[str, str]] = {
+    "Serval": (PALETTE["blue"], "o"),
+    "Barkhane": (PALETTE["vermillion"], "s"),
+    "Takuba": (PALETTE["purple"], "P"),
+    "Sabre": (PALETTE["green"], "^"),
+    "Epervier": (PALETTE["orange"], "D"),
+    "prepositioned": (PALETTE["sky"], "v"),
+    "shared_camp": (PALETTE["yellow"], "h"),
+    "partnership": (PALETTE["grey"], "p"),
+}
+FALLBACK_STYLE = (PALETTE["black"], "X")
+
+BASE_SIZE = 46.0  # marker area, points squared
+
+
+def operation_style(operation: str) -> tuple[str, str]:
+    """``(colour, marker)`` for an operation or status; a fallback for one not listed."""
+    return OPERATION_STYLES.get(operation, FALLBACK_STYLE)
+
+
+def _operations_in_order(values: Any) -> list[str]:
+    present = list(dict.fromkeys(str(v) for v in values))
+    declared = [v for v in schema.enum("presence", "operation") if v in present]
+    return declared + [v for v in present if v not in declared]
+
+
+def _legend_handles(operations: Sequence[str]) -> list[Any]:
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for op in operations:
+        colour, marker = operation_style(op)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker=marker,
+                color=colour,
+                mec="#333333",
+                mew=0.5,
+                ms=7,
+                label=footprint.operation_label(op),
+            )
+        )
+    return handles
+
+
+def _projected(places: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    pts = places.to_crs(geo.MALI_CRS)
+    return {pid: (g.x, g.y) for pid, g in zip(places["id"], pts.geometry, strict=True)}
+
+
+def _check_places(presence: pd.DataFrame, places: pd.DataFrame) -> None:
+    missing = sorted(set(presence["place_id"]) - set(places["id"]))
+    if missing:
+        raise ValueError(f"no coordinates for the place(s) {', '.join(map(repr, missing))} in the gazetteer")
+
+
+def _check_extent(extent: str) -> tuple[float, float, float, float]:
+    if extent not in footprint.EXTENTS:
+        raise ValueError(f"extent: expected one of {', '.join(footprint.EXTENTS)}, found {extent!r}")
+    return footprint.EXTENTS[extent]
+
+
+def _frame_map(ax: Axes, extent: str) -> tuple[float, float, float, float]:
+    """Base map, frame and limits for ``extent``; returns the limits in metres."""
+    draw_base_map(ax, regions=False, river=True)
+    style_frame(ax)
+    x0, y0, x1, y1 = project_box(_check_extent(extent))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    ax.apply_aspect()
+    return x0, y0, x1, y1
+
+
+def _draw_base(ax: Axes, row: Any, xy: tuple[float, float], **kw: Any) -> Any:
+    colour, marker = operation_style(str(row.operation))
+    return ax.scatter(
+        *xy,
+        s=BASE_SIZE,
+        marker=marker,
+        facecolor=colour,
+        edgecolor="#333333",
+        lw=0.5,
+        zorder=6,
+        gid=BASE_GID + str(row.id),
+        **kw,
+    )
+
+
+def plot_footprint(
+    presence: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    on: Any,
+    extent: str = "west_central_africa",
+    ax: Axes | None = None,
+    title: str | None = None,
+    legend: bool = True,
+    source: bool = True,
+    fontsize: float = 8.0,
+) -> Axes:
+    """The French bases held on the date ``on``, on a regional map.
+
+    ``presence``: the presence table (every row; those held on ``on`` are drawn). ``places``: the
+    gazetteer (to locate them). ``extent``: ``sahel`` (Dakar to Chad) or ``west_central_africa``
+    (Dakar to Djibouti, south to Libreville). A base is a marker whose shape and colour say the
+    operation or status; names are written only where they fit clear of every other marker and
+    label. Bases outside the extent are named in a note. Gids: ``base:<presence id>``,
+    ``label:<place id>``, ``outside``, ``scale-bar``, ``source-line``.
+    """
+    when = select.as_timestamp(on, "on")
+    _check_places(presence, places)
+    held = select.bases_held(presence, when)
+    xy = _projected(places)
+    names = dict(zip(places["id"], places["name_en"], strict=True))
+    with house_style():
+        if ax is None:
+            ax = new_axes((10, 5.2), (0.02, 0.12, 0.96, 0.8))
+        x0, y0, x1, y1 = _frame_map(ax, extent)
+        fig = ax.figure
+        renderer = fig.canvas.get_renderer()
+        placer = LabelPlacer(ax, renderer)
+        inside = [
+            r for r in held.itertuples() if x0 <= xy[r.place_id][0] <= x1 and y0 <= xy[r.place_id][1] <= y1
+        ]
+        outside = [r for r in held.itertuples() if r not in inside]
+        for r in inside:
+            _draw_base(ax, r, xy[r.place_id])
+            placer.add_point(*xy[r.place_id], radius_pt=4.5)
+        if legend and len(held):
+            leg = ax.legend(
+                handles=_legend_handles(_operations_in_order(held["operation"])),
+                loc="lower left",
+                fontsize=fontsize,
+                frameon=True,
+                framealpha=0.9,
+                edgecolor="none",
+            )
+            placer.add_obstacle(leg.get_window_extent(renderer))
+        for artist in add_scale_bar(ax, loc=(0.97 - 0.2, 0.05), fraction=0.15, fontsize=fontsize - 1):
+            placer.add_obstacle(artist.get_window_extent(renderer))
+        if outside:
+            note = ax.text(
+                0.99,
+                0.98,
+                "Also held, outside the map: " + ", ".join(names[r.place_id] for r in outside),
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=fontsize - 1,
+                gid="outside",
+                path_effects=halo(2),
+                zorder=9,
+            )
+            placer.add_obstacle(note.get_window_extent(renderer))
+        for pid in dict.fromkeys(r.place_id for r in inside):
+            placer.place(
+                xy[pid],
+                names[pid],
+                radii=(3.5, 7.0),
+                leader_radii=(),
+                gid=LABEL_GID + pid,
+                fontsize=fontsize,
+                path_effects=halo(2),
+                zorder=9,
+            )
+        if title is None:
+            title = f"French bases held on {date_text(when, 'day', 'long')} ({len(held)})"
+        ax.set_title(title, loc="left", fontsize=fontsize + 2)
+        if source:
+            add_source_line(
+                ax,
+                f"boundaries, Natural Earth (public domain). Bases: {source_line(held, limit=4)}.",
+                prefix="Sources: ",
+            )
+    return ax
+
+
+def plot_footprints(
+    presence: pd.DataFrame,
+    places: pd.DataFrame,
+    dates: Sequence[Any],
+    *,
+    extent: str = "west_central_africa",
+    ncols: int = 2,
+    title: str | None = None,
+) -> list[Axes]:
+    """Small multiples: one :func:`plot_footprint` map per date, one key and one source line.
+
+    Returns the maps' Axes in the order of ``dates``.
+    """
+    import math
+
+    import matplotlib.pyplot as plt
+
+    _check_places(presence, places)
+    whens = [select.as_timestamp(d, "dates") for d in dates]
+    ncols = max(1, min(ncols, len(whens)))
+    nrows = math.ceil(len(whens) / ncols)
+    held = [select.bases_held(presence, w) for w in whens]
+    with house_style():
+        fig, grid = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.4 * nrows + 1.0), squeeze=False)
+        fig.subplots_adjust(
+            left=0.01,
+            right=0.99,
+            top=1 - 0.8 / fig.get_figheight(),
+            bottom=0.9 / fig.get_figheight(),
+            wspace=0.03,
+            hspace=0.12,
+        )
+        axes = []
+        for ax, when in zip(grid.flat, whens, strict=False):
+            n = len(select.bases_held(presence, when))
+            plot_footprint(
+                presence,
+                places,
+                on=when,
+                extent=extent,
+                ax=ax,
+                legend=False,
+                source=False,
+                fontsize=7.0,
+                title=f"{date_text(when, 'day', 'long')}: {n} base{'s' if n != 1 else ''}",
+            )
+            axes.append(ax)
+        for ax in list(grid.flat)[len(whens) :]:
+            ax.remove()
+        import pandas as pd
+
+        every = pd.concat(held) if held else presence.iloc[0:0]
+        fig.legend(
+            handles=_legend_handles(_operations_in_order(every["operation"])),
+            loc="lower left",
+            bbox_to_anchor=(0.01, 0.25 / fig.get_figheight()),
+            ncols=4,
+            fontsize=8,
+            frameon=False,
+        )
+        fig.suptitle(
+            title or "The French footprint in West and Central Africa",
+            x=0.01,
+            y=1 - 0.12 / fig.get_figheight(),
+            ha="left",
+            va="top",
+            fontsize=13,
+        )
+        add_source_line(
+            axes[-1],
+            f"boundaries, Natural Earth (public domain). Bases: {source_line(every, limit=6)}.",
+            prefix="Sources: ",
+        )
+        # The line goes under the whole figure, not under the last map.
+        line = [t for t in axes[-1].texts if t.get_gid() == "source-line"][0]
+        line.set_transform(fig.transFigure)
+        line.xy = (0.01, 0.0)
+        line.xycoords = "figure fraction"
+        line.set_position((0, 4))
+        line.set_va("bottom")
+    return axes
+
+
+def _place_order(presence: pd.DataFrame) -> list[str]:
+    first = presence.groupby("place_id")["start_date"].min().sort_values(kind="stable")
+    return list(first.index)
+
+
+def plot_bases_timeline(
+    presence: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    start: Any = "2010-01-01",
+    end: Any = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """A Gantt chart: one bar per row of ``presence``, one line per place, handovers marked and labelled.
+
+    Bars run from ``start_date`` to ``end_date`` (to ``end``, by default the latest date in
+    ``presence``, for a base still held, drawn with an open end). The view starts at ``start``;
+    bars that begin earlier say since when. A handover is a black tick at the bar's end with
+    "→ who took over". Gids: ``bar:<presence id>``, ``handover:<presence id>``, ``source-line``.
+    """
+    import pandas as pd
+
+    _check_places(presence, places)
+    first = select.as_timestamp(start, "start")
+    last = select.as_timestamp(end, "end") or footprint.latest_date(presence)
+    order = _place_order(presence)
+    y_of = {pid: i for i, pid in enumerate(order)}
+    names = dict(zip(places["id"], places["name_en"], strict=True))
+    with house_style():
+        ax = ax if ax is not None else new_axes((11, 0.34 * len(order) + 1.8), (0.15, 0.2, 0.83, 0.72))
+        ax.xaxis_date()
+        right = last + pd.DateOffset(years=3)  # room for the handover labels
+        ax.set_xlim(date_num(first), date_num(right))
+        for r in presence.itertuples():
+            colour, _ = operation_style(str(r.operation))
+            stop = r.end_date if pd.notna(r.end_date) else last
+            x = float(date_num(r.start_date))
+            width = float(date_num(stop)) - x
+            (bar,) = ax.barh(
+                y_of[r.place_id],
+                width,
+                left=x,
+                height=0.62,
+                color=colour,
+                edgecolor="#333333",
+                lw=0.4,
+                zorder=3,
+            )
+            bar.set_gid(f"bar:{r.id}")
+            if r.start_date < first:
+                ax.text(date_num(first), y_of[r.place_id], f"  since {date_text(r.start_date, r.start_precision)}",
+                        va="center", ha="left", fontsize=7, zorder=4, path_effects=halo(2))  # fmt: skip
+            if pd.isna(r.end_date):
+                ax.plot(
+                    date_num(last),
+                    y_of[r.place_id],
+                    marker=">",
+                    color=colour,
+                    mec="#333333",
+                    mew=0.4,
+                    ms=7,
+                    zorder=4,
+                )
+                ax.text(date_num(last), y_of[r.place_id], "   held", va="center", fontsize=7, color="#333333")
+            elif isinstance(r.handed_to, str) and r.handed_to:
+                (tick,) = ax.plot(
+                    date_num(r.end_date),
+                    y_of[r.place_id],
+                    marker="|",
+                    color="black",
+                    ms=11,
+                    mew=1.6,
+                    zorder=5,
+                )
+                tick.set_gid(f"handover:{r.id}")
+                ax.text(date_num(r.end_date), y_of[r.place_id], f" → {r.handed_to}", va="center", ha="left",
+                        fontsize=7, color="#222222", zorder=5, path_effects=halo(2))  # fmt: skip
+        ax.set_yticks(range(len(order)), [names.get(p, p) for p in order])
+        ax.set_ylim(len(order) - 0.4, -0.6)
+        ax.grid(axis="y", visible=False)
+        date_axis(ax)
+        ax.legend(
+            handles=_legend_handles(_operations_in_order(presence["operation"])),
+            loc="lower left",
+            fontsize=8,
+            frameon=True,
+            framealpha=0.9,
+            edgecolor="none",
+        )
+        ax.set_title(title or "French bases over time, and to whom each was handed", loc="left")
+        add_source_line(ax, source_line(presence, limit=6), prefix="Sources: ")
+    return ax
+
+
+def plot_base_counts(
+    presence: pd.DataFrame,
+    troops: pd.DataFrame | None = None,
+    *,
+    start: Any = footprint.FIRST_MONTH,
+    end: Any = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """The number of French bases held (step), and the main operation's reported personnel (right axis).
+
+    Personnel (when ``troops`` is given) is :func:`sahel_analysis.footprint.theatre_personnel`: each
+    reported figure holds until the next. Gids: ``count:bases``, ``count:personnel``, ``source-line``.
+    """
+    counts = footprint.base_counts(presence, start, end)
+    with house_style():
+        ax = ax if ax is not None else new_axes((10, 4.2), (0.08, 0.18, 0.84, 0.72))
+        ax.xaxis_date()
+        (line,) = ax.step(date_num(counts["date"]), counts["bases"], where="post", color=PALETTE["vermillion"], lw=2, label="bases held (left)")  # fmt: skip
+        line.set_gid("count:bases")
+        ax.set_ylim(0, counts["bases"].max() + 2)
+        ax.set_ylabel("French bases held")
+        ax.set_xlim(date_num(counts["date"].min()), date_num(counts["date"].max()))
+        handles = [line]
+        cited = [presence]
+        if troops is not None:
+            staff = footprint.theatre_personnel(select.window(troops, None, counts["date"].max()))
+            if len(staff):
+                right = ax.twinx()
+                right.grid(False)
+                right.spines["right"].set_visible(True)
+                x = [*date_num(staff["date"]), date_num(counts["date"].max())]
+                y = [*staff["personnel"], staff["personnel"].iloc[-1]]
+                (pline,) = right.step(x, y, where="post", color=PALETTE["blue"], lw=1.4, ls="--",
+                                      label="personnel of the main operation, reported (right)")  # fmt: skip
+                pline.set_gid("count:personnel")
+                right.set_ylim(0, max(y) * 1.15)
+                right.set_ylabel("Personnel")
+                thousands(right)
+                handles.append(pline)
+                cited.append(staff.merge(troops[["id", "source_id", "other_source_ids"]], on="id"))
+        date_axis(ax)
+        ax.legend(handles=handles, loc="upper right", fontsize=8)
+        ax.set_title(title or "How many bases France held, and how many soldiers it reported", loc="left")
+        add_source_line(ax, source_line(*cited, limit=6), prefix="Sources: ")
+    return ax
+
+
+def footprint_apng(
+    presence: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    start: Any = footprint.FIRST_MONTH,
+    end: Any = None,
+    extent: str = "west_central_africa",
+    dpi: float = 70.0,
+    ms_per_frame: int = 280,
+) -> bytes:
+    """An animated PNG of the footprint, one frame per month (the bases held on its first day).
+
+    The map, its labels' positions and the key are drawn once; each frame only adds the markers,
+    labels and date of its month (blitting), and the PNG stores each frame as its change from the
+    last, which keeps a 160-frame animation to a few hundred kilobytes.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    _check_places(presence, places)
+    months = footprint.footprint_months(start, end or footprint.latest_date(presence))
+    xy = _projected(places)
+    names = dict(zip(places["id"], places["name_en"], strict=True))
+    shown = presence[
+        (presence["end_date"].isna() | (presence["end_date"] > months[0]))
+        & (presence["start_date"] <= months[-1])
+    ]
+    frames: list[Image.Image] = []
+    with house_style():
+        ax = new_axes((8.6, 4.9), (0.005, 0.13, 0.99, 0.8))
+        fig = ax.figure
+        fig.set_dpi(dpi)
+        x0, y0, x1, y1 = _frame_map(ax, extent)
+        renderer = fig.canvas.get_renderer()
+        placer = LabelPlacer(ax, renderer)
+        leg = ax.legend(handles=_legend_handles(_operations_in_order(shown["operation"])), loc="lower left",
+                        fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")  # fmt: skip
+        placer.add_obstacle(leg.get_window_extent(renderer))
+        for artist in add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7):
+            placer.add_obstacle(artist.get_window_extent(renderer))
+        ax.set_title("The French footprint, month by month", loc="left", fontsize=11)
+        add_source_line(ax, f"boundaries, Natural Earth (public domain). Bases: {source_line(shown, limit=4)}.",
+                        prefix="Sources: ")  # fmt: skip
+        stamp = ax.text(0.99, 0.98, "", transform=ax.transAxes, ha="right", va="top", fontsize=12,
+                        fontweight="bold", animated=True, path_effects=halo(3), zorder=10)  # fmt: skip
+        markers = {r.id: _draw_base(ax, r, xy[r.place_id], animated=True) for r in shown.itertuples()}
+        for pid in dict.fromkeys(shown["place_id"]):
+            placer.add_point(*xy[pid], radius_pt=4.5)
+        labels = {}
+        for pid in dict.fromkeys(shown["place_id"]):
+            label = placer.place(xy[pid], names[pid], radii=(3.5, 7.0), leader_radii=(), gid=LABEL_GID + pid,
+                                 fontsize=7.5, path_effects=halo(2), zorder=9)  # fmt: skip
+            if label is not None:
+                label.set_animated(True)
+                labels[pid] = label
+        fig.canvas.draw()
+        background = fig.canvas.copy_from_bbox(fig.bbox)
+        for month in months:
+            held = select.bases_held(shown, month)
+            fig.canvas.restore_region(background)
+            for r in held.itertuples():
+                ax.draw_artist(markers[r.id])
+            for pid in dict.fromkeys(held["place_id"]):
+                if pid in labels:
+                    ax.draw_artist(labels[pid])
+            stamp.set_text(f"{month:%B %Y}: {len(held)} base{'s' if len(held) != 1 else ''}")
+            ax.draw_artist(stamp)
+            rgba = np.asarray(fig.canvas.buffer_rgba())
+            frames.append(Image.fromarray(rgba[..., :3].copy()))
+        plt.close(fig)
+    out = io.BytesIO()
+    frames[0].save(out, format="PNG", save_all=True, append_images=frames[1:], duration=ms_per_frame, loop=0)
+    return out.getvalue()
+
+
+def animate_footprint(
+    presence: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    start: Any = footprint.FIRST_MONTH,
+    end: Any = None,
+    extent: str = "west_central_africa",
+    dpi: float = 70.0,
+) -> str:
+    """The :func:`footprint_apng` animation as an HTML ``<img>`` (embedded, plays offline, loops)."""
+    data = footprint_apng(presence, places, start=start, end=end, extent=extent, dpi=dpi)
+    last = footprint.latest_date(presence) if end is None else select.as_timestamp(end, "end")
+    alt = (
+        f"Animated map: the French bases held on the first day of each month from "
+        f"{date_text(start, 'month', 'long')} to {date_text(last, 'month', 'long')}"
+    )
+    return (
+        f'<img class="footprint-animation" style="max-width:100%" alt="{html.escape(alt)}" '
+        f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
+    )
