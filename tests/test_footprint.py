@@ -18,6 +18,7 @@ import pytest
 
 from sahel_analysis import footprint, tables
 from sahel_analysis.params import ParameterError, check_footprint_params
+from sahel_analysis.viz import bases
 from sahel_analysis.viz import footprint as fpviz
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +128,7 @@ def test_small_multiples_one_map_per_date(frames):
 
 def test_gantt_bars_equal_the_presence_rows(frames):
     presence, places = frames
-    ax = fpviz.plot_bases_timeline(presence, places)
+    ax = bases.plot_bases_timeline(presence, places)
     bars = _gids(ax, "bar:")
     rows = {r["id"]: r for r in _csv("presence")}
     assert set(bars) == set(rows)
@@ -147,7 +148,7 @@ def test_gantt_bars_equal_the_presence_rows(frames):
 
 def test_counts_are_the_places_held(frames):
     presence, _ = frames
-    ax = fpviz.plot_base_counts(presence)
+    ax = bases.plot_base_counts(presence)
     (line,) = _gids(ax, "count:bases").values()
     x, y = line.get_data()
     place_of = {r["id"]: r["place_id"] for r in _csv("presence")}

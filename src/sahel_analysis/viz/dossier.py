@@ -27,8 +27,8 @@ from sahel_analysis.viz.basemap import (
     layers,
     style_frame,
 )
-from sahel_analysis.viz.footprint import _legend_handles, _operations_in_order, operation_style
 from sahel_analysis.viz.layout import LabelPlacer
+from sahel_analysis.viz.operations import legend_handles, operation_style, operations_in_order
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
 
 if TYPE_CHECKING:
@@ -195,8 +195,8 @@ def _legend(ax: Axes, held: pd.DataFrame) -> Any:
         ),
         Line2D([], [], marker="o", ls="", color=MUTED_TEXT, ms=3.5, label="Towns (Natural Earth)"),
     ]
-    ops = _operations_in_order(held["operation"])
-    for handle in _legend_handles(ops):
+    ops = operations_in_order(held["operation"])
+    for handle in legend_handles(ops):
         handle.set_label(f"{handle.get_label()} base, held that day")
         handles.append(handle)
     handles += [

@@ -2,7 +2,7 @@
 
 The maps reuse the base map of :mod:`sahel_analysis.viz.basemap` (same layers, projection, frame and
 scale bar as the Mali map). Each operation or status has one marker shape and colour from the house
-palette (:func:`operation_style`); a value the table gains later gets a fallback style, not an error.
+palette (:func:`sahel_analysis.viz.operations.operation_style`); a value the table gains later gets a fallback style, not an error.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import footprint, geo, schema, select
+from sahel_analysis import footprint, geo, select
 from sahel_analysis.tables import source_line
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.basemap import (
@@ -26,14 +26,17 @@ from sahel_analysis.viz.basemap import (
     style_frame,
 )
 from sahel_analysis.viz.layout import LabelPlacer
+from sahel_analysis.viz.operations import (
+    BASE_SIZE,
+    check_places,
+    legend_handles,
+    operation_style,
+    operations_in_order,
+)
 from sahel_analysis.viz.style import (
-    PALETTE,
     add_source_line,
-    date_axis,
-    date_num,
     house_style,
     new_axes,
-    thousands,
 )
 
 if TYPE_CHECKING:
@@ -41,75 +44,16 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
-    "OPERATION_STYLES",
     "animate_footprint",
     "footprint_apng",
-    "operation_style",
-    "plot_base_counts",
-    "plot_bases_timeline",
     "plot_footprint",
     "plot_footprints",
 ]
-
-# One (colour, marker) per operation or status: Okabe-Ito colours, shapes that differ too, so the
-# key reads in grey print and for colour-blind readers.
-OPERATION_STYLES: dict[str, tuple[str, str]] = {
-    "Serval": (PALETTE["blue"], "o"),
-    "Barkhane": (PALETTE["vermillion"], "s"),
-    "Takuba": (PALETTE["purple"], "P"),
-    "Sabre": (PALETTE["green"], "^"),
-    "Epervier": (PALETTE["orange"], "D"),
-    "prepositioned": (PALETTE["sky"], "v"),
-    "shared_camp": (PALETTE["yellow"], "h"),
-    "partnership": (PALETTE["grey"], "p"),
-}
-FALLBACK_STYLE = (PALETTE["black"], "X")
-
-BASE_SIZE = 46.0  # marker area, points squared
-
-
-def operation_style(operation: str) -> tuple[str, str]:
-    """``(colour, marker)`` for an operation or status; a fallback for one not listed."""
-    return OPERATION_STYLES.get(operation, FALLBACK_STYLE)
-
-
-def _operations_in_order(values: Any) -> list[str]:
-    present = list(dict.fromkeys(str(v) for v in values))
-    declared = [v for v in schema.enum("presence", "operation") if v in present]
-    return declared + [v for v in present if v not in declared]
-
-
-def _legend_handles(operations: Sequence[str]) -> list[Any]:
-    from matplotlib.lines import Line2D
-
-    handles = []
-    for op in operations:
-        colour, marker = operation_style(op)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                ls="",
-                marker=marker,
-                color=colour,
-                mec="#333333",
-                mew=0.5,
-                ms=7,
-                label=footprint.operation_label(op),
-            )
-        )
-    return handles
 
 
 def _projected(places: pd.DataFrame) -> dict[str, tuple[float, float]]:
     pts = places.to_crs(geo.MALI_CRS)
     return {pid: (g.x, g.y) for pid, g in zip(places["id"], pts.geometry, strict=True)}
-
-
-def _check_places(presence: pd.DataFrame, places: pd.DataFrame) -> None:
-    missing = sorted(set(presence["place_id"]) - set(places["id"]))
-    if missing:
-        raise ValueError(f"no coordinates for the place(s) {', '.join(map(repr, missing))} in the gazetteer")
 
 
 def _check_extent(extent: str) -> tuple[float, float, float, float]:
@@ -167,7 +111,7 @@ def plot_footprint(
     ``label:<place id>``, ``outside``, ``scale-bar``, ``source-line``.
     """
     when = select.as_timestamp(on, "on")
-    _check_places(presence, places)
+    check_places(presence, places)
     held = select.bases_held(presence, when)
     xy = _projected(places)
     names = dict(zip(places["id"], places["name_en"], strict=True))
@@ -187,7 +131,7 @@ def plot_footprint(
             placer.add_point(*xy[r.place_id], radius_pt=4.5)
         if legend and len(held):
             leg = ax.legend(
-                handles=_legend_handles(_operations_in_order(held["operation"])),
+                handles=legend_handles(operations_in_order(held["operation"])),
                 loc="lower left",
                 fontsize=fontsize,
                 frameon=True,
@@ -251,7 +195,7 @@ def plot_footprints(
 
     import matplotlib.pyplot as plt
 
-    _check_places(presence, places)
+    check_places(presence, places)
     whens = [select.as_timestamp(d, "dates") for d in dates]
     ncols = max(1, min(ncols, len(whens)))
     nrows = math.ceil(len(whens) / ncols)
@@ -287,7 +231,7 @@ def plot_footprints(
 
         every = pd.concat(held) if held else presence.iloc[0:0]
         fig.legend(
-            handles=_legend_handles(_operations_in_order(every["operation"])),
+            handles=legend_handles(operations_in_order(every["operation"])),
             loc="lower left",
             bbox_to_anchor=(0.01, 0.25 / fig.get_figheight()),
             ncols=4,
@@ -317,149 +261,6 @@ def plot_footprints(
     return axes
 
 
-def _place_order(presence: pd.DataFrame) -> list[str]:
-    first = presence.groupby("place_id")["start_date"].min().sort_values(kind="stable")
-    return list(first.index)
-
-
-def plot_bases_timeline(
-    presence: pd.DataFrame,
-    places: pd.DataFrame,
-    *,
-    start: Any = "2010-01-01",
-    end: Any = None,
-    ax: Axes | None = None,
-    title: str | None = None,
-) -> Axes:
-    """A Gantt chart: one bar per row of ``presence``, one line per place, handovers marked and labelled.
-
-    Bars run from ``start_date`` to ``end_date`` (to ``end``, by default the latest date in
-    ``presence``, for a base still held, drawn with an open end). The view starts at ``start``;
-    bars that begin earlier say since when. A handover is a black tick at the bar's end with
-    "→ who took over". Gids: ``bar:<presence id>``, ``handover:<presence id>``, ``source-line``.
-    """
-    import pandas as pd
-
-    _check_places(presence, places)
-    first = select.as_timestamp(start, "start")
-    last = select.as_timestamp(end, "end") or footprint.latest_date(presence)
-    order = _place_order(presence)
-    y_of = {pid: i for i, pid in enumerate(order)}
-    names = dict(zip(places["id"], places["name_en"], strict=True))
-    with house_style():
-        ax = ax if ax is not None else new_axes((11, 0.34 * len(order) + 1.8), (0.15, 0.2, 0.83, 0.72))
-        ax.xaxis_date()
-        right = last + pd.DateOffset(years=3)  # room for the handover labels
-        ax.set_xlim(date_num(first), date_num(right))
-        for r in presence.itertuples():
-            colour, _ = operation_style(str(r.operation))
-            stop = r.end_date if pd.notna(r.end_date) else last
-            x = float(date_num(r.start_date))
-            width = float(date_num(stop)) - x
-            (bar,) = ax.barh(
-                y_of[r.place_id],
-                width,
-                left=x,
-                height=0.62,
-                color=colour,
-                edgecolor="#333333",
-                lw=0.4,
-                zorder=3,
-            )
-            bar.set_gid(f"bar:{r.id}")
-            if r.start_date < first:
-                ax.text(date_num(first), y_of[r.place_id], f"  since {date_text(r.start_date, r.start_precision)}",
-                        va="center", ha="left", fontsize=7, zorder=4, path_effects=halo(2))  # fmt: skip
-            if pd.isna(r.end_date):
-                ax.plot(
-                    date_num(last),
-                    y_of[r.place_id],
-                    marker=">",
-                    color=colour,
-                    mec="#333333",
-                    mew=0.4,
-                    ms=7,
-                    zorder=4,
-                )
-                ax.text(date_num(last), y_of[r.place_id], "   held", va="center", fontsize=7, color="#333333")
-            elif isinstance(r.handed_to, str) and r.handed_to:
-                (tick,) = ax.plot(
-                    date_num(r.end_date),
-                    y_of[r.place_id],
-                    marker="|",
-                    color="black",
-                    ms=11,
-                    mew=1.6,
-                    zorder=5,
-                )
-                tick.set_gid(f"handover:{r.id}")
-                ax.text(date_num(r.end_date), y_of[r.place_id], f" → {r.handed_to}", va="center", ha="left",
-                        fontsize=7, color="#222222", zorder=5, path_effects=halo(2))  # fmt: skip
-        ax.set_yticks(range(len(order)), [names.get(p, p) for p in order])
-        ax.set_ylim(len(order) - 0.4, -0.6)
-        ax.grid(axis="y", visible=False)
-        date_axis(ax)
-        ax.legend(
-            handles=_legend_handles(_operations_in_order(presence["operation"])),
-            loc="lower left",
-            fontsize=8,
-            frameon=True,
-            framealpha=0.9,
-            edgecolor="none",
-        )
-        ax.set_title(title or "French bases over time, and to whom each was handed", loc="left")
-        add_source_line(ax, source_line(presence, limit=6), prefix="Sources: ")
-    return ax
-
-
-def plot_base_counts(
-    presence: pd.DataFrame,
-    troops: pd.DataFrame | None = None,
-    *,
-    start: Any = footprint.FIRST_MONTH,
-    end: Any = None,
-    ax: Axes | None = None,
-    title: str | None = None,
-) -> Axes:
-    """The number of French bases held (step), and the main operation's reported personnel (right axis).
-
-    Personnel (when ``troops`` is given) is :func:`sahel_analysis.footprint.theatre_personnel`: each
-    reported figure holds until the next. Gids: ``count:bases``, ``count:personnel``, ``source-line``.
-    """
-    counts = footprint.base_counts(presence, start, end)
-    with house_style():
-        ax = ax if ax is not None else new_axes((10, 4.2), (0.08, 0.18, 0.84, 0.72))
-        ax.xaxis_date()
-        (line,) = ax.step(date_num(counts["date"]), counts["bases"], where="post", color=PALETTE["vermillion"], lw=2, label="bases held (left)")  # fmt: skip
-        line.set_gid("count:bases")
-        ax.set_ylim(0, counts["bases"].max() + 2)
-        ax.set_ylabel("French bases held")
-        ax.set_xlim(date_num(counts["date"].min()), date_num(counts["date"].max()))
-        handles = [line]
-        cited = [presence]
-        if troops is not None:
-            staff = footprint.theatre_personnel(select.window(troops, None, counts["date"].max()))
-            if len(staff):
-                right = ax.twinx()
-                right.grid(False)
-                right.spines["right"].set_visible(True)
-                x = [*date_num(staff["date"]), date_num(counts["date"].max())]
-                y = [*staff["personnel"], staff["personnel"].iloc[-1]]
-                (pline,) = right.step(x, y, where="post", color=PALETTE["blue"], lw=1.4, ls="--",
-                                      label="personnel of the main operation, reported (right)")  # fmt: skip
-                pline.set_gid("count:personnel")
-                right.set_ylim(0, max(y) * 1.15)
-                right.set_ylabel("Personnel")
-                thousands(right)
-                handles.append(pline)
-                cited.append(staff.merge(troops[["id", "source_id", "other_source_ids"]], on="id"))
-        date_axis(ax)
-        ax.legend(handles=handles, loc="upper right", fontsize=8)
-        ax.set_title(title or "How many bases France held, and how many soldiers it reported", loc="left")
-        add_source_line(ax, source_line(*cited, limit=6), prefix="Sources: ")
-    return ax
-
-
 def footprint_apng(
     presence: pd.DataFrame,
     places: pd.DataFrame,
@@ -480,7 +281,7 @@ def footprint_apng(
     import numpy as np
     from PIL import Image
 
-    _check_places(presence, places)
+    check_places(presence, places)
     months = footprint.footprint_months(start, end or footprint.latest_date(presence))
     xy = _projected(places)
     names = dict(zip(places["id"], places["name_en"], strict=True))
@@ -496,7 +297,7 @@ def footprint_apng(
         x0, y0, x1, y1 = _frame_map(ax, extent)
         renderer = fig.canvas.get_renderer()
         placer = LabelPlacer(ax, renderer)
-        leg = ax.legend(handles=_legend_handles(_operations_in_order(shown["operation"])), loc="lower left",
+        leg = ax.legend(handles=legend_handles(operations_in_order(shown["operation"])), loc="lower left",
                         fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")  # fmt: skip
         placer.add_obstacle(leg.get_window_extent(renderer))
         for artist in add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7):

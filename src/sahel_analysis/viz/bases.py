@@ -1,0 +1,171 @@
+"""Charts of the French bases over time: one bar per base (Gantt) and the number held by date."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sahel_analysis import footprint, select
+from sahel_analysis.tables import source_line
+from sahel_analysis.textfmt import date_text
+from sahel_analysis.viz.basemap import (
+    halo,
+)
+from sahel_analysis.viz.operations import check_places, legend_handles, operation_style, operations_in_order
+from sahel_analysis.viz.style import (
+    PALETTE,
+    add_source_line,
+    date_axis,
+    date_num,
+    house_style,
+    new_axes,
+    thousands,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_base_counts", "plot_bases_timeline"]
+
+
+def _place_order(presence: pd.DataFrame) -> list[str]:
+    first = presence.groupby("place_id")["start_date"].min().sort_values(kind="stable")
+    return list(first.index)
+
+
+def plot_bases_timeline(
+    presence: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    start: Any = "2010-01-01",
+    end: Any = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """A Gantt chart: one bar per row of ``presence``, one line per place, handovers marked and labelled.
+
+    Bars run from ``start_date`` to ``end_date`` (to ``end``, by default the latest date in
+    ``presence``, for a base still held, drawn with an open end). The view starts at ``start``;
+    bars that begin earlier say since when. A handover is a black tick at the bar's end with
+    "→ who took over". Gids: ``bar:<presence id>``, ``handover:<presence id>``, ``source-line``.
+    """
+    import pandas as pd
+
+    check_places(presence, places)
+    first = select.as_timestamp(start, "start")
+    last = select.as_timestamp(end, "end") or footprint.latest_date(presence)
+    order = _place_order(presence)
+    y_of = {pid: i for i, pid in enumerate(order)}
+    names = dict(zip(places["id"], places["name_en"], strict=True))
+    with house_style():
+        ax = ax if ax is not None else new_axes((11, 0.34 * len(order) + 1.8), (0.15, 0.2, 0.83, 0.72))
+        ax.xaxis_date()
+        right = last + pd.DateOffset(years=3)  # room for the handover labels
+        ax.set_xlim(date_num(first), date_num(right))
+        for r in presence.itertuples():
+            colour, _ = operation_style(str(r.operation))
+            stop = r.end_date if pd.notna(r.end_date) else last
+            x = float(date_num(r.start_date))
+            width = float(date_num(stop)) - x
+            (bar,) = ax.barh(
+                y_of[r.place_id],
+                width,
+                left=x,
+                height=0.62,
+                color=colour,
+                edgecolor="#333333",
+                lw=0.4,
+                zorder=3,
+            )
+            bar.set_gid(f"bar:{r.id}")
+            if r.start_date < first:
+                ax.text(date_num(first), y_of[r.place_id], f"  since {date_text(r.start_date, r.start_precision)}",
+                        va="center", ha="left", fontsize=7, zorder=4, path_effects=halo(2))  # fmt: skip
+            if pd.isna(r.end_date):
+                ax.plot(
+                    date_num(last),
+                    y_of[r.place_id],
+                    marker=">",
+                    color=colour,
+                    mec="#333333",
+                    mew=0.4,
+                    ms=7,
+                    zorder=4,
+                )
+                ax.text(date_num(last), y_of[r.place_id], "   held", va="center", fontsize=7, color="#333333")
+            elif isinstance(r.handed_to, str) and r.handed_to:
+                (tick,) = ax.plot(
+                    date_num(r.end_date),
+                    y_of[r.place_id],
+                    marker="|",
+                    color="black",
+                    ms=11,
+                    mew=1.6,
+                    zorder=5,
+                )
+                tick.set_gid(f"handover:{r.id}")
+                ax.text(date_num(r.end_date), y_of[r.place_id], f" → {r.handed_to}", va="center", ha="left",
+                        fontsize=7, color="#222222", zorder=5, path_effects=halo(2))  # fmt: skip
+        ax.set_yticks(range(len(order)), [names.get(p, p) for p in order])
+        ax.set_ylim(len(order) - 0.4, -0.6)
+        ax.grid(axis="y", visible=False)
+        date_axis(ax)
+        ax.legend(
+            handles=legend_handles(operations_in_order(presence["operation"])),
+            loc="lower left",
+            fontsize=8,
+            frameon=True,
+            framealpha=0.9,
+            edgecolor="none",
+        )
+        ax.set_title(title or "French bases over time, and to whom each was handed", loc="left")
+        add_source_line(ax, source_line(presence, limit=6), prefix="Sources: ")
+    return ax
+
+
+def plot_base_counts(
+    presence: pd.DataFrame,
+    troops: pd.DataFrame | None = None,
+    *,
+    start: Any = footprint.FIRST_MONTH,
+    end: Any = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """The number of French bases held (step), and the main operation's reported personnel (right axis).
+
+    Personnel (when ``troops`` is given) is :func:`sahel_analysis.footprint.theatre_personnel`: each
+    reported figure holds until the next. Gids: ``count:bases``, ``count:personnel``, ``source-line``.
+    """
+    counts = footprint.base_counts(presence, start, end)
+    with house_style():
+        ax = ax if ax is not None else new_axes((10, 4.2), (0.08, 0.18, 0.84, 0.72))
+        ax.xaxis_date()
+        (line,) = ax.step(date_num(counts["date"]), counts["bases"], where="post", color=PALETTE["vermillion"], lw=2, label="bases held (left)")  # fmt: skip
+        line.set_gid("count:bases")
+        ax.set_ylim(0, counts["bases"].max() + 2)
+        ax.set_ylabel("French bases held")
+        ax.set_xlim(date_num(counts["date"].min()), date_num(counts["date"].max()))
+        handles = [line]
+        cited = [presence]
+        if troops is not None:
+            staff = footprint.theatre_personnel(select.window(troops, None, counts["date"].max()))
+            if len(staff):
+                right = ax.twinx()
+                right.grid(False)
+                right.spines["right"].set_visible(True)
+                x = [*date_num(staff["date"]), date_num(counts["date"].max())]
+                y = [*staff["personnel"], staff["personnel"].iloc[-1]]
+                (pline,) = right.step(x, y, where="post", color=PALETTE["blue"], lw=1.4, ls="--",
+                                      label="personnel of the main operation, reported (right)")  # fmt: skip
+                pline.set_gid("count:personnel")
+                right.set_ylim(0, max(y) * 1.15)
+                right.set_ylabel("Personnel")
+                thousands(right)
+                handles.append(pline)
+                cited.append(staff.merge(troops[["id", "source_id", "other_source_ids"]], on="id"))
+        date_axis(ax)
+        ax.legend(handles=handles, loc="upper right", fontsize=8)
+        ax.set_title(title or "How many bases France held, and how many soldiers it reported", loc="left")
+        add_source_line(ax, source_line(*cited, limit=6), prefix="Sources: ")
+    return ax
