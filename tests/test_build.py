@@ -426,3 +426,26 @@ def test_a_damaged_record_is_rebuilt_and_a_stale_failure_removed(
     assert len(warnings) == 2 and all("rebuilding" in w for w in warnings)
     assert not list(out.glob("*.FAILED.ipynb"))
     assert json.loads((out / ".state" / "other.json").read_text())["status"] == "built"
+
+
+@pytest.mark.parametrize(
+    ("line", "meaning"),
+    [
+        (
+            "as_of = None  # str | None: 'YYYY-MM-DD' the page is true as of; None: the latest data",
+            "the latest data",
+        ),
+        (
+            "start = None  # str | None: first date shown (None: from the first figure)",
+            "from the first figure",
+        ),
+        ("title: Optional[str] = None  # the title; None lists the places", None),
+        ("n = 3  # int: None: not a None default", None),
+    ],
+)
+def test_what_a_default_of_none_means_is_read_from_its_comment(tmp_path: Path, line: str, meaning) -> None:
+    from sahel_analysis.report.notebooks import default_meanings
+
+    path = _notebook(tmp_path / "m.ipynb", "pass", params=line)
+    name = line.split()[0].rstrip(":")
+    assert default_meanings(path).get(name) == meaning

@@ -105,3 +105,33 @@ def test_the_stylesheet_is_small_and_nothing_is_fetched(site: Path) -> None:
         assert not soup.find_all("link", rel="stylesheet") and not soup.find_all("script", src=True)
         for img in soup.find_all("img"):
             assert img["src"].startswith("data:image/png;base64,"), page.name
+
+
+def test_the_index_shows_parameters_and_a_thumbnail_of_each_first_figure(site: Path) -> None:
+    from PIL import Image
+
+    soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    items = {li.find("a", string=True)["href"]: li for li in soup.find_all("li")}
+    assert set(items) == {
+        "06_briefing--article-date.html",
+        "06_briefing.html",
+        "02_troop_levels.html",
+        "plain.html",
+    }
+    for href, li in items.items():
+        (img,) = li.find_all("img")
+        assert img["src"].startswith("data:image/png;base64,") and img["alt"].startswith("First figure of"), (
+            href
+        )
+        thumb = Image.open(io.BytesIO(base64.b64decode(img["src"].partition(",")[2])))
+        page = BeautifulSoup((site / href).read_text(encoding="utf-8"), "html.parser")
+        first = Image.open(io.BytesIO(base64.b64decode(page.find("img")["src"].partition(",")[2])))
+        # The page's first figure, scaled down with its proportions kept.
+        assert thumb.width < first.width
+        assert thumb.height / thumb.width == pytest.approx(first.height / first.width, abs=0.01)
+    params = {href: li.find("p", class_="params").get_text() for href, li in items.items()}
+    assert params["06_briefing--article-date.html"] == f"as_of = {AS_OF:%Y-%m-%d}"
+    assert params["06_briefing.html"] == "as_of: the latest data (default)"
+    assert params["02_troop_levels.html"] == "default parameters"
+    header = _page(site, "06_briefing").find("header").get_text(" ")
+    assert "as_of: the latest data" in header
