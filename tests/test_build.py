@@ -436,3 +436,26 @@ def test_a_relative_path_parameter_is_taken_from_where_the_build_started(tmp_pat
     assert job.params["acled_path"] == str(tmp_path / "downloads" / "acled.csv")
     (job,) = report.plan([NOTEBOOK_DIR / "05_conflict_events.ipynb"], {"ucdp_path": "~/ged.csv"})
     assert job.params["ucdp_path"] == str(tmp_path / "home" / "ged.csv")
+
+
+@pytest.mark.parametrize(
+    ("line", "meaning"),
+    [
+        (
+            "as_of = None  # str | None: 'YYYY-MM-DD' the page is true as of; None: the latest data",
+            "the latest data",
+        ),
+        (
+            "start = None  # str | None: first date shown (None: from the first figure)",
+            "from the first figure",
+        ),
+        ("title: Optional[str] = None  # the title; None lists the places", None),
+        ("n = 3  # int: None: not a None default", None),
+    ],
+)
+def test_what_a_default_of_none_means_is_read_from_its_comment(tmp_path: Path, line: str, meaning) -> None:
+    from sahel_analysis.report.notebooks import default_meanings
+
+    path = _notebook(tmp_path / "m.ipynb", "pass", params=line)
+    name = line.split()[0].rstrip(":")
+    assert default_meanings(path).get(name) == meaning

@@ -24,7 +24,13 @@ from sahel_analysis.report.atomic import atomic_write
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.index import write_index
 from sahel_analysis.report.kernels import start_kernel, stop_children, warm_modules
-from sahel_analysis.report.notebooks import code_cells, imported, load_notebook, notebook_title
+from sahel_analysis.report.notebooks import (
+    code_cells,
+    default_meanings,
+    imported,
+    load_notebook,
+    notebook_title,
+)
 from sahel_analysis.report.plan import Job
 from sahel_analysis.report.state import (
     data_version,
@@ -113,11 +119,15 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
     import nbformat
 
     from sahel_analysis.report.html import render_html
+    from sahel_analysis.report.thumbnail import thumbnail_uri
 
     job, t = task.job, task.timings
     title, summary = _title(job)
+    # What the parameters left at None mean (as_of: "the latest data"), for the page and the index.
+    defaults = {k: v for k, v in default_meanings(job.notebook).items() if k not in job.params}
     start = time.perf_counter()
-    page = render_html(executed, job.params, title, data)
+    page = render_html(executed, job.params, title, data, defaults)
+    thumbnail = thumbnail_uri(executed)
     t["html"] = time.perf_counter() - start
     start = time.perf_counter()
     html_path = out / f"{job.stem}.html"
@@ -132,6 +142,8 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
         "title": title,
         "summary": summary,
         "params": job.params,
+        "defaults": defaults,
+        "thumbnail": thumbnail,
         "seconds": round(t.get("execute", seconds), 2),
     }
     write_record(record_path(out, job), record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import threading
@@ -25,8 +26,14 @@ def _exporter() -> Any:
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             embed_images=True,
+            filters={"csv_data_uri": csv_data_uri},
         )
     return _local.exporter
+
+
+def csv_data_uri(text: str) -> str:
+    """CSV text as a ``data:`` URI: the download works offline, from the page alone."""
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def built_stamp() -> str:
@@ -35,14 +42,21 @@ def built_stamp() -> str:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if epoch else ""
 
 
-def render_html(executed: Any, params: dict[str, Any], title: str, data: str) -> bytes:
-    """The briefing page: no input cells, no prompts, images embedded, nothing from the network."""
+def render_html(
+    executed: Any, params: dict[str, Any], title: str, data: str, defaults: dict[str, str] | None = None
+) -> bytes:
+    """The briefing page: no input cells, no prompts, images embedded, nothing from the network.
+
+    ``defaults``: what the parameters left at their default mean (``{"as_of": "the latest data"}``).
+    """
     shown = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items())) or "defaults"
+    meanings = "; ".join(f"{k}: {v}" for k, v in (defaults or {}).items())
     resources = {
         "metadata": {"name": title},
         "briefing": {
             "title": title,
             "parameters": shown,
+            "defaults": meanings,
             "data_version": data,
             "package_version": __version__,
             "built": built_stamp(),

@@ -27,6 +27,24 @@ def _entries(out: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def parameter_lines(entries: list[dict[str, Any]]) -> list[list[str]]:
+    """Per entry, its parameters as shown on the index: those given, and what a default means.
+
+    A default is explained where another page of the same notebook sets that parameter: next to
+    "as_of = 2021-06-04", the default briefing says "as_of: the latest data (default)".
+    """
+    set_by: dict[Any, set[str]] = {}
+    for entry in entries:
+        set_by.setdefault(entry.get("notebook"), set()).update(entry.get("params") or {})
+    lines = []
+    for entry in entries:
+        given = [f"{k} = {v}" for k, v in sorted((entry.get("params") or {}).items())]
+        varied = set_by.get(entry.get("notebook"), set())
+        meant = [f"{k}: {v} (default)" for k, v in (entry.get("defaults") or {}).items() if k in varied]
+        lines.append(given + meant)
+    return lines
+
+
 def render_index(entries: list[dict[str, Any]], data: str) -> str:
     import jinja2
 
@@ -36,7 +54,8 @@ def render_index(entries: list[dict[str, Any]], data: str) -> str:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    return env.get_template("index.html.j2").render(entries=entries, version=__version__, data_version=data)
+    rows = [{**e, "shown_params": p} for e, p in zip(entries, parameter_lines(entries), strict=True)]
+    return env.get_template("index.html.j2").render(entries=rows, version=__version__, data_version=data)
 
 
 def write_index(out: Path, data: str | None = None) -> Path:

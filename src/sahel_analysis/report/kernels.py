@@ -29,7 +29,9 @@ def _sahel_warm_up(names):
             for m in pkgutil.iter_modules(sahel_analysis.__path__)
             if m.name not in ("report", "cli", "__main__")
         ]
-    for name in names:
+    # viz registers the display hook that gives every figure shown its alt text (and data):
+    # also in a notebook that draws with matplotlib alone.
+    for name in [*names, "sahel_analysis.viz"]:
         try:
             importlib.import_module(name)
         except Exception:

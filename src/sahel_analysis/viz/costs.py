@@ -11,6 +11,7 @@ import pandas as pd
 from sahel_analysis import schema, select
 from sahel_analysis.measures import COST_TYPES, cost_figures, rows_behind
 from sahel_analysis.tables import source_line
+from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands, with_gaps
 
 if TYPE_CHECKING:
@@ -270,4 +271,14 @@ def plot_costs(
         )
         sources = [rows_behind(shown, annual)] + ([figures.cpi_used] if figures.cpi_used is not None else [])
         add_source_line(ax, source_line(*sources))
-    return ax
+    # Each annual figure rests on rows of the costs table: their sources, in the table's order.
+    source_of = dict(zip(shown["id"], shown["source_id"], strict=True))
+    cited = [
+        ";".join(dict.fromkeys(source_of[i] for i in f"{a};{b}".split(";") if i in source_of))
+        for a, b in zip(annual["ids"], annual["budget_ids"], strict=True)
+    ]
+    summary = (
+        f"Bar chart of {len(annual)} annual cost figures by coverage, {first} to {last}, in {unit}; "
+        f"the largest is {annual['amount'].max():,.0f}."
+    )
+    return describe(ax, summary, annual.assign(unit=unit, source_id=cited), name="costs")

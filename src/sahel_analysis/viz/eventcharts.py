@@ -10,6 +10,7 @@ import pandas as pd
 from sahel_analysis.events.around import attribution, monthly_near
 from sahel_analysis.events.select import event_source_line, monthly_counts
 from sahel_analysis.viz.eventmap import dataset_colour, date_span
+from sahel_analysis.viz.export import describe
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -112,7 +113,14 @@ def plot_event_counts(
         ax.set_title(title or f"{shown[measure]} per month{', ' + span if span else ''}")
         attribution = event_source_line(events)
         add_source_line(ax, "; ".join(p for p in (attribution, cited) if p) or "none", prefix="Sources: ")
-    return ax
+    # Long form, one row per month and dataset; the dataset is the rows' source.
+    rows = table.stack("dataset", future_stack=True).reset_index() if len(table) else pd.DataFrame()
+    if len(rows):
+        rows = rows.assign(source_id=rows["dataset"].astype(str))
+    summary = (
+        f"Line chart of {shown[measure].lower()} per month over {len(table)} months, one line per dataset."
+    )
+    return describe(ax, summary, rows, name=f"{measure}-per-month")
 
 
 def _around_source(table: pd.DataFrame) -> str:
@@ -164,7 +172,11 @@ def plot_around_bases(table: pd.DataFrame, *, ax: Axes | None = None, title: str
             title or "Recorded conflict events around former French bases, before and after handover"
         )
         add_source_line(ax, _around_source(table), prefix="Sources: ")
-    return ax
+    rows = table.assign(source_id=table["dataset"].astype(str)) if "dataset" in table else table
+    summary = (
+        f"Dot chart of recorded events before and after the handover of {len(table)} places and datasets."
+    )
+    return describe(ax, summary, rows, name="around-bases")
 
 
 def plot_monthly_around(
@@ -220,4 +232,9 @@ def plot_monthly_around(
         ax.legend(handles=[bars, line], loc="upper left", fontsize=8)
         ax.set_title(title or f"Conflict events near {name}, before and after the handover of {day:%d %B %Y}")
         add_source_line(ax, event_source_line(events) or "none", prefix="Sources: ")
-    return ax
+    datasets = "; ".join(str(d) for d in dict.fromkeys(events["dataset"]))
+    summary = (
+        f"Bar chart of events per month near {name} ({int(table['events'].sum()):,} in {len(table)} months), "
+        f"with fatalities as a line."
+    )
+    return describe(ax, summary, table.reset_index().assign(source_id=datasets), name="events-near-place")

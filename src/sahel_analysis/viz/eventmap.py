@@ -198,4 +198,15 @@ def plot_event_map(
             ax, "; ".join(p for p in (attribution, f"boundaries, {BOUNDARIES_ATTRIBUTION}") if p),
             prefix="Sources: ",
         )  # fmt: skip
-    return ax
+    from sahel_analysis.viz.export import describe
+
+    return describe(ax, f"Map of {len(events):,} conflict events in Mali and around, {what}.", event_rows(events),
+                    name="conflict-events")  # fmt: skip
+
+
+def event_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """The events' common columns for a chart's data download; each event's source is its dataset."""
+    from sahel_analysis.events.formats import COMMON_COLUMNS
+
+    kept = events[[c for c in COMMON_COLUMNS if c in events.columns]]
+    return kept.assign(source_id=kept["dataset"].astype(str))

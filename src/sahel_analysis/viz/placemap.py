@@ -36,6 +36,7 @@ from sahel_analysis.viz.basemap import (
     project_box,
     style_frame,
 )
+from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
 
@@ -452,4 +453,27 @@ def plot_map(
             f"Places and bases: {cited}.",
             prefix="Sources: ",
         )
-    return ax
+    return describe(ax, _summary(ids, base_ids, names, as_of), _drawn_rows(known, ids, held), name="map")
+
+
+def _summary(ids: list[str], base_ids: list[str], names: pd.Series, as_of: dt.date | None) -> str:
+    when = f"held on {as_of:%d %B %Y}" if as_of else "held at any time"
+    bases = (
+        f"{len(base_ids)} French base{'s' if len(base_ids) != 1 else ''} {when}" if base_ids else "no bases"
+    )
+    return f"Map of Mali marking {join_names([str(names[i]) for i in ids])}, with {bases}."
+
+
+def _drawn_rows(known: Any, ids: list[str], held: pd.DataFrame | None) -> pd.DataFrame:
+    """The places marked and the bases drawn, one row each, with their coordinates and sources."""
+    import pandas as pd
+
+    where = ["id", "name_en", "latitude", "longitude"]
+    marked = known[known["id"].isin(ids)][[*where, "source_id"]].assign(layer="place")
+    frames = [marked.rename(columns={"id": "place_id"})]
+    if held is not None and not held.empty:
+        kept = ["id", "place_id", "operation", "start_date", "end_date", "source_id"]
+        located = known[where].rename(columns={"id": "place_id"})
+        frames.append(held[kept].merge(located, on="place_id", how="left").assign(layer="base"))
+    rows = pd.concat(frames, ignore_index=True)
+    return rows[["layer", *(c for c in rows.columns if c != "layer")]]

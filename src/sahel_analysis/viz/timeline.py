@@ -9,6 +9,7 @@ import pandas as pd
 
 from sahel_analysis import schema, select
 from sahel_analysis.tables import source_line
+from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import WIDTH_MARGIN, pack_rows
 from sahel_analysis.viz.style import (
     PALETTE,
@@ -275,4 +276,8 @@ def plot_timeline(
             title if title is not None else f"Mali and the Sahel, {span}: the sequence of events", pad=pad
         )
         add_source_line(ax, source_line(shown))
-    return ax
+    summary = (
+        f"Timeline of {len(shown)} events in lanes by {lanes}, {shown['date'].min():%B %Y} to "
+        f"{dated_end.max():%B %Y}; {len(stressed & set(shown['id']))} highlighted."
+    )
+    return describe(ax, summary, shown, name="events")

@@ -10,6 +10,7 @@ import pandas as pd
 from sahel_analysis import schema, select
 from sahel_analysis.tables import source_line
 from sahel_analysis.textfmt import date_text
+from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import TopLabel, place_top_labels
 from sahel_analysis.viz.style import (
     PALETTE,
@@ -248,4 +249,9 @@ def plot_troop_levels(
         years = f"{shown['date'].min():%Y}–{shown['date'].max():%Y}"
         ax.set_title(title if title is not None else f"French troops in Mali and the Sahel, {years}")
         add_source_line(ax, source_line(shown, noted))
-    return ax
+    peak = int(shown["personnel"].max())
+    summary = (
+        f"Step chart of {len(shown)} figures of French military personnel by operation and scope, "
+        f"{shown['date'].min():%B %Y} to {shown['date'].max():%B %Y}; the highest is {peak:,}."
+    )
+    return describe(ax, summary, shown, name="troop-levels")
