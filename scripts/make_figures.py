@@ -52,10 +52,13 @@ def make_map(path: Path = DOCS / "map.png") -> Path:
 
 def make_troop_levels(path: Path = DOCS / "troop_levels.png") -> Path:
     """French personnel 2013-2023 by operation and scope, with the turning points annotated."""
+    from sahel_analysis.select import select_troop_levels
     from sahel_analysis.tables import load_events, load_troop_levels
     from sahel_analysis.viz.troops import plot_troop_levels
 
-    return _plot_and_save(path, lambda: plot_troop_levels(load_troop_levels(), events=load_events()))
+    # The notebook's default selection: the theatre of the Sahel operations.
+    troops = select_troop_levels(load_troop_levels())
+    return _plot_and_save(path, lambda: plot_troop_levels(troops, events=load_events()))
 
 
 def make_costs(path: Path = DOCS / "costs.png") -> Path:

@@ -245,7 +245,8 @@ def plot_troop_levels(
         date_axis(ax)
         thousands(ax)
         ax.set_ylabel("French military personnel")
-        ax.legend(handles=handles, loc="lower center", ncols=2, fontsize=8.5)
+        # Beside the plot, not on it: with the record running to 2025 no corner of the plot is empty.
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
         years = f"{shown['date'].min():%Y}–{shown['date'].max():%Y}"
         ax.set_title(title if title is not None else f"French troops in Mali and the Sahel, {years}")
         add_source_line(ax, source_line(shown, noted))
