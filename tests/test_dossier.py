@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
+from conftest import run_variants
 
 from sahel_analysis import briefing, dossier, geo, tables
 from sahel_analysis.params import ParameterError, check_place_params
@@ -172,18 +173,8 @@ RUNS = {
 
 @pytest.fixture(scope="module")
 def notebook_runs(tmp_path_factory):
-
-    from sahel_analysis.report import NotebookFailed, execute
-
     out = tmp_path_factory.mktemp("dossier")
-    errors = {}
-    for name, params in RUNS.items():
-        try:
-            execute(NOTEBOOK, out / f"{name}.ipynb", params)
-            errors[name] = None
-        except NotebookFailed as err:
-            errors[name] = err
-    return out, errors
+    return out, run_variants(NOTEBOOK, RUNS, out)
 
 
 @pytest.mark.slow
