@@ -1,8 +1,9 @@
-"""The French footprint across West and Central Africa: maps by date, a Gantt chart, counts, an animation.
+"""The French footprint across West and Central Africa on a map: one date, small multiples, an animation.
 
 The maps reuse the base map of :mod:`sahel_analysis.viz.basemap` (same layers, projection, frame and
-scale bar as the Mali map). Each operation or status has one marker shape and colour from the house
-palette (:func:`sahel_analysis.viz.operations.operation_style`); a value the table gains later gets a fallback style, not an error.
+scale bar as the Mali map). Each operation or status has one marker shape and colour
+(:mod:`sahel_analysis.viz.operations`); a value the table gains later gets a fallback style, not an
+error. The bars over time and the counts are in :mod:`sahel_analysis.viz.bases`.
 """
 
 from __future__ import annotations
