@@ -201,7 +201,9 @@ def place_top_labels(ax: Axes, labels: Sequence[TopLabel], *, fontsize: float = 
             ha="left",
             color="#222222",
             linespacing=1.1,
-            zorder=5,
+            # Under the data (lines are at 2): where the rows of labels reach down to the series, the
+            # series stay visible through them rather than hidden behind a white box.
+            zorder=1.5,
             bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
         )
         artist.set_gid(label.gid)
