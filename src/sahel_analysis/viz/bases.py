@@ -10,6 +10,7 @@ from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.basemap import (
     halo,
 )
+from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.operations import check_places, legend_handles, operation_style, operations_in_order
 from sahel_analysis.viz.style import (
     PALETTE,
@@ -120,7 +121,8 @@ def plot_bases_timeline(
         )
         ax.set_title(title or "French bases over time, and to whom each was handed", loc="left")
         add_source_line(ax, source_line(presence, limit=6), prefix="Sources: ")
-    return ax
+    summary = f"One bar per period a French base was held ({len(presence)} periods at {len(order)} places)."
+    return describe(ax, summary, presence, name="bases-over-time")
 
 
 def plot_base_counts(
@@ -168,4 +170,7 @@ def plot_base_counts(
         ax.legend(handles=handles, loc="upper right", fontsize=8)
         ax.set_title(title or "How many bases France held, and how many soldiers it reported", loc="left")
         add_source_line(ax, source_line(*cited, limit=6), prefix="Sources: ")
-    return ax
+    summary = (
+        f"Number of French bases held, from {len(counts)} dates of change; peak {int(counts['bases'].max())}."
+    )
+    return describe(ax, summary, counts, name="bases-held")

@@ -27,6 +27,7 @@ from sahel_analysis.viz.basemap import (
     layers,
     style_frame,
 )
+from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
 from sahel_analysis.viz.operations import legend_handles, operation_style, operations_in_order
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
@@ -181,7 +182,10 @@ def plot_place_map(
             f"Places and bases: {source_line(gazetteer[gazetteer['id'].isin([pid, *others])], held, limit=5)}.",
             prefix="Sources: ",
         )
-    return ax
+    summary = (
+        f"Map of {names[pid]}, its region and the towns around it, with {len(held)} French base(s) held."
+    )
+    return describe(ax, summary, held, name=f"{pid}-map")
 
 
 def _legend(ax: Axes, held: pd.DataFrame) -> Any:

@@ -26,6 +26,7 @@ from sahel_analysis.viz.basemap import (
     project_box,
     style_frame,
 )
+from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
 from sahel_analysis.viz.operations import (
     BASE_SIZE,
@@ -176,7 +177,9 @@ def plot_footprint(
                 f"boundaries, Natural Earth (public domain). Bases: {source_line(held, limit=4)}.",
                 prefix="Sources: ",
             )
-    return ax
+    where = ", ".join(dict.fromkeys(names.get(p, p) for p in held["place_id"])) or "none"
+    summary = f"Map of the French bases held on {date_text(when, 'day', 'long')}: {where}."
+    return describe(ax, summary, held, name=f"bases-{when:%Y-%m-%d}")
 
 
 def plot_footprints(
