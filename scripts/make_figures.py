@@ -119,10 +119,10 @@ def make_briefing(path: Path = DOCS / "briefing.png") -> Path:
     if chromium is None:
         raise SystemExit("make_figures.py briefing: needs Debian's chromium (apt-get install chromium)")
     jobs = plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"])
-    (result,) = build(jobs, REPO / "build")
-    if result.status not in ("built", "up-to-date"):
-        raise SystemExit(f"the briefing did not build: {result.message}")
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory() as site, tempfile.TemporaryDirectory() as profile:
+        (result,) = build(jobs, Path(site))
+        if result.status not in ("built", "up-to-date"):
+            raise SystemExit(f"the briefing did not build: {result.message}")
         subprocess.run(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
