@@ -94,9 +94,6 @@ def plot_place_map(
     ``town:<name>``, ``label:<id or name>``, ``region``, ``scale-bar``, ``north-arrow``,
     ``locator``, ``source-line``.
     """
-    import geopandas as gpd
-    import shapely
-
     when = select.as_timestamp(as_of, "as_of")
     pid = str(place["id"])
     projected = gazetteer.to_crs(geo.MALI_CRS)
@@ -105,7 +102,6 @@ def plot_place_map(
     cx, cy = xy[pid]
     half = half_width_km * 1000
     x0, x1, y0, y1 = cx - half, cx + half, cy - half, cy + half
-    town_xy = gpd.GeoSeries(towns.geometry.values, crs=geo.CRS).to_crs(geo.MALI_CRS)
     held = select.bases_held(presence, when)
     held = held[held["place_id"].map(lambda p: p in xy and x0 <= xy[p][0] <= x1 and y0 <= xy[p][1] <= y1)]
 
@@ -113,13 +109,7 @@ def plot_place_map(
         ax = ax if ax is not None else new_axes((10, 7), (0.02, 0.1, 0.6, 0.82))
         draw_base_map(ax, regions=True, river=True)
         style_frame(ax)
-        region = layers()["regions"]
-        inside = region[region.contains(shapely.Point(cx, cy))]
-        if len(inside):
-            patch = add_shapes(
-                ax, inside.geometry, facecolor=REGION_FILL, edgecolor=REGION_EDGE, lw=1.0, zorder=1.5
-            )
-            patch.set_gid("region")
+        inside = _draw_region(ax, (cx, cy))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal", adjustable="box")
@@ -142,9 +132,7 @@ def plot_place_map(
         for i in others:
             ax.scatter(*xy[i], s=26, color="black", edgecolor="white", lw=0.6, zorder=6, gid=PLACE_GID + i)
             placer.add_point(*xy[i], radius_pt=4)
-        tx = [(n, p.x, p.y) for n, p in zip(towns["name"], town_xy, strict=True)]
-        gaz_names = {n.lower() for n in names.values()}
-        tx = [t for t in tx if t[0].lower() not in gaz_names and x0 <= t[1] <= x1 and y0 <= t[2] <= y1]
+        tx = _towns_in_view(towns, set(names.values()), (x0, y0, x1, y1))
         for name, x, y in tx:
             ax.scatter(x, y, s=10, color=MUTED_TEXT, zorder=5, gid=f"town:{name}")
             placer.add_point(x, y, radius_pt=2.5)
@@ -163,14 +151,7 @@ def plot_place_map(
         for name, x, y in tx:
             placer.place((x, y), name, radii=(3.0, 6.0), leader_radii=(), gid=LABEL_GID + name, fontsize=7.5,
                          color="#444444", path_effects=halo(2), zorder=8)  # fmt: skip
-        if len(inside):
-            spot = inside.geometry.iloc[0].intersection(shapely.box(x0, y0, x1, y1))
-            label = shapely.ops.polylabel(
-                max(getattr(spot, "geoms", [spot]), key=lambda g: g.area), tolerance=5_000
-            )
-            placer.place((label.x, label.y), f"{inside['name'].iloc[0].upper()} REGION", centred=True,
-                         radii=(20.0, 40.0), leader_radii=(), gid="area:region", fontsize=8, style="italic",
-                         color="#8a7650", path_effects=halo(2), zorder=7)  # fmt: skip
+        _label_region(placer, inside, (x0, y0, x1, y1))
         _locator(ax, (cx, cy), (x0, y0, x1, y1))
         _legend(ax, held)
         ax.set_title(
@@ -186,6 +167,49 @@ def plot_place_map(
         f"Map of {names[pid]}, its region and the towns around it, with {len(held)} French base(s) held."
     )
     return describe(ax, summary, held, name=f"{pid}-map")
+
+
+def _draw_region(ax: Axes, centre: tuple[float, float]) -> Any:
+    """Fill the region holding ``centre`` (projected); return its row (none outside Mali)."""
+    import shapely
+
+    region = layers()["regions"]
+    inside = region[region.contains(shapely.Point(*centre))]
+    if len(inside):
+        patch = add_shapes(
+            ax, inside.geometry, facecolor=REGION_FILL, edgecolor=REGION_EDGE, lw=1.0, zorder=1.5
+        )
+        patch.set_gid("region")
+    return inside
+
+
+def _towns_in_view(
+    towns: pd.DataFrame, skip: set[str], bounds: tuple[float, float, float, float]
+) -> list[tuple[str, float, float]]:
+    """``(name, x, y)`` of the towns inside ``bounds`` (projected), leaving out the names in ``skip``."""
+    import geopandas as gpd
+
+    x0, y0, x1, y1 = bounds
+    skipped = {n.lower() for n in skip}
+    points = gpd.GeoSeries(towns.geometry.values, crs=geo.CRS).to_crs(geo.MALI_CRS)
+    return [
+        (name, p.x, p.y)
+        for name, p in zip(towns["name"], points, strict=True)
+        if name.lower() not in skipped and x0 <= p.x <= x1 and y0 <= p.y <= y1
+    ]
+
+
+def _label_region(placer: LabelPlacer, inside: Any, bounds: tuple[float, float, float, float]) -> None:
+    """Name the region where most of it shows in the view."""
+    import shapely
+
+    if not len(inside):
+        return
+    spot = inside.geometry.iloc[0].intersection(shapely.box(*bounds))
+    label = shapely.ops.polylabel(max(getattr(spot, "geoms", [spot]), key=lambda g: g.area), tolerance=5_000)
+    placer.place((label.x, label.y), f"{inside['name'].iloc[0].upper()} REGION", centred=True,
+                 radii=(20.0, 40.0), leader_radii=(), gid="area:region", fontsize=8, style="italic",
+                 color="#8a7650", path_effects=halo(2), zorder=7)  # fmt: skip
 
 
 def _legend(ax: Axes, held: pd.DataFrame) -> Any:
