@@ -196,12 +196,21 @@ def distance_km(a: str | LatLon, b: str | LatLon, *, places: Any = None) -> floa
     Uses pyproj's Karney algorithm, accurate to nanometres, rather than a spherical
     great circle (which is off by up to ~0.5 %).
     """
-    from pyproj import Geod
-
     lat1, lon1 = _resolve(a, places)
     lat2, lon2 = _resolve(b, places)
+    return float(geodesic_km(lat1, lon1, lat2, lon2))
+
+
+def geodesic_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Geodesic distance in km on the WGS84 ellipsoid (pyproj, Karney); vectorised, scalars broadcast."""
+    import numpy as np
+    from pyproj import Geod
+
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (lat1, lon1, lat2, lon2))
+    )
     _, _, metres = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
-    return float(metres) / 1000.0
+    return np.asarray(metres) / 1000.0
 
 
 EARTH_RADIUS_KM = 6371.0088  # the IUGG mean radius

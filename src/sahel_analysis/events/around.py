@@ -98,14 +98,11 @@ def handovers(presence: pd.DataFrame) -> pd.DataFrame:
 
 
 def _distances_km(events: pd.DataFrame, latitude: float, longitude: float) -> np.ndarray:
-    from pyproj import Geod
+    from sahel_analysis.geo import geodesic_km
 
-    lons = events["longitude"].to_numpy(dtype=float)
     lats = events["latitude"].to_numpy(dtype=float)
-    _, _, metres = Geod(ellps="WGS84").inv(
-        np.full(len(lons), longitude), np.full(len(lats), latitude), lons, lats
-    )
-    return np.asarray(metres) / 1000.0
+    lons = events["longitude"].to_numpy(dtype=float)
+    return geodesic_km(latitude, longitude, lats, lons)
 
 
 def _precise(events: pd.DataFrame, radius_km: float) -> np.ndarray:
