@@ -30,6 +30,7 @@ __all__ = [
     "mappable_places",
     "project_box",
     "projected_layers",
+    "projected_xy",
 ]
 
 CRS = "EPSG:4326"
@@ -135,6 +136,12 @@ def projected_layers() -> dict[str, gpd.GeoDataFrame]:
         "regions": load_regions().to_crs(MALI_CRS),
         "river": load_river().to_crs(MALI_CRS),
     }
+
+
+def projected_xy(places: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """Each gazetteer place's ``(x, y)`` in :data:`MALI_CRS` (metres), by id: where maps draw it."""
+    points = places.to_crs(MALI_CRS)
+    return {str(pid): (g.x, g.y) for pid, g in zip(places["id"], points.geometry, strict=True)}
 
 
 def project_box(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

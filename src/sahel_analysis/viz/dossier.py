@@ -96,8 +96,7 @@ def plot_place_map(
     """
     when = select.as_timestamp(as_of, "as_of")
     pid = str(place["id"])
-    projected = gazetteer.to_crs(geo.MALI_CRS)
-    xy = {i: (g.x, g.y) for i, g in zip(gazetteer["id"], projected.geometry, strict=True)}
+    xy = geo.projected_xy(gazetteer)
     names = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
     cx, cy = xy[pid]
     half = half_width_km * 1000

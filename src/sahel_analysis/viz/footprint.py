@@ -53,11 +53,6 @@ __all__ = [
 ]
 
 
-def _projected(places: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    pts = places.to_crs(geo.MALI_CRS)
-    return {pid: (g.x, g.y) for pid, g in zip(places["id"], pts.geometry, strict=True)}
-
-
 def _check_extent(extent: str) -> tuple[float, float, float, float]:
     if extent not in footprint.EXTENTS:
         raise ValueError(f"extent: expected one of {', '.join(footprint.EXTENTS)}, found {extent!r}")
@@ -115,7 +110,7 @@ def plot_footprint(
     when = select.as_timestamp(on, "on")
     check_places(presence, places)
     held = select.bases_held(presence, when)
-    xy = _projected(places)
+    xy = geo.projected_xy(places)
     names = dict(zip(places["id"], places["name_en"], strict=True))
     with house_style():
         if ax is None:
@@ -287,7 +282,7 @@ def footprint_apng(
 
     check_places(presence, places)
     months = footprint.footprint_months(start, end or footprint.latest_date(presence))
-    xy = _projected(places)
+    xy = geo.projected_xy(places)
     names = dict(zip(places["id"], places["name_en"], strict=True))
     shown = presence[
         (presence["end_date"].isna() | (presence["end_date"] > months[0]))

@@ -388,8 +388,7 @@ def plot_map(
     base_ids = list(dict.fromkeys(held["place_id"])) if held is not None else []
     known = _lookup(places, gazetteer, base_ids)
     ids = list(dict.fromkeys(places["id"]))
-    projected = known.to_crs(geo.MALI_CRS).set_index("id")
-    xy = {i: (projected.geometry[i].x, projected.geometry[i].y) for i in projected.index}
+    xy = geo.projected_xy(known)
     names = known.set_index("id")["name_en"]
 
     with house_style():
