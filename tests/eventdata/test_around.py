@@ -45,7 +45,7 @@ def presence() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "place_id", "operation", "start_date", "end_date", "handed_to"])
     frame["start_date"] = pd.to_datetime(frame["start_date"])
     frame["end_date"] = pd.to_datetime(frame["end_date"])
-    frame["end_precision"] = "day"
+    frame["start_precision"] = frame["end_precision"] = "day"
     return frame
 
 

@@ -58,43 +58,29 @@ _TOLERANCE_KM = 1e-6
 def handovers(presence: pd.DataFrame) -> pd.DataFrame:
     """One row per place whose French presence ended in a handover: place_id, operation, dates.
 
-    Contiguous periods (the next starting at most a day after the previous ended) merge into one;
+    Contiguous periods merge into one (:func:`sahel_analysis.footprint.contiguous_periods`);
     ``operation`` lists them in order ("Serval, Barkhane").
     """
-    rows = []
-    ordered = presence.sort_values(["place_id", "start_date"], kind="stable")
-    for place_id, periods in ordered.groupby("place_id", sort=True):
-        last = periods.iloc[-1]
-        if pd.isna(last["end_date"]) or not isinstance(last["handed_to"], str) or not last["handed_to"]:
-            continue
-        run = [last]
-        for i in range(len(periods) - 2, -1, -1):
-            earlier = periods.iloc[i]
-            follows = earlier["end_date"] + pd.Timedelta(days=1) >= run[0]["start_date"]
-            if pd.isna(earlier["end_date"]) or not follows:
-                break
-            run.insert(0, earlier)
-        rows.append(
-            {
-                "place_id": place_id,
-                "operation": ", ".join(dict.fromkeys(str(p["operation"]) for p in run)),
-                "held_from": pd.Timestamp(run[0]["start_date"]),
-                "handover": pd.Timestamp(last["end_date"]),
-                "handover_precision": last.get("end_precision"),
-                "handed_to": last["handed_to"],
-                "presence_ids": [p["id"] for p in run],
-            }
-        )
-    columns = [
-        "place_id",
-        "operation",
-        "held_from",
-        "handover",
-        "handover_precision",
-        "handed_to",
-        "presence_ids",
-    ]
-    return pd.DataFrame(rows, columns=columns).sort_values("handover", kind="stable").reset_index(drop=True)
+    from sahel_analysis.footprint import contiguous_periods
+
+    periods = contiguous_periods(presence).sort_values(["place_id", "start_date"], kind="stable")
+    last = periods.groupby("place_id", sort=True).tail(1)
+    ended = last[last["end_date"].notna() & last["handed_to"].map(lambda h: isinstance(h, str) and h != "")]
+    operation = presence.set_index("id")["operation"].astype(str)
+    table = pd.DataFrame(
+        {
+            "place_id": ended["place_id"],
+            "operation": [
+                ", ".join(dict.fromkeys(operation[i] for i in ids)) for ids in ended["presence_ids"]
+            ],
+            "held_from": pd.to_datetime(ended["start_date"]),
+            "handover": pd.to_datetime(ended["end_date"]),
+            "handover_precision": ended["end_precision"],
+            "handed_to": ended["handed_to"],
+            "presence_ids": ended["presence_ids"],
+        }
+    )
+    return table.sort_values("handover", kind="stable").reset_index(drop=True)
 
 
 def _distances_km(events: pd.DataFrame, latitude: float, longitude: float) -> np.ndarray:
