@@ -54,21 +54,26 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "from sahel_analysis.errors import NotebookSkipped\nraise NotebookSkipped('no input file')",
     )
     _notebook(root / "dies.ipynb", "import os\nos._exit(1)")
-    # Each leaves a mark in its kernel (a global, a builtin, an environment variable) and fails
-    # if it finds the other's: kernels are fresh per notebook.
+    # Each leaves a mark in its kernel (a global, a builtin, an environment variable, an attribute of
+    # a module the kernel had loaded before the notebook ran) and fails if it finds the other's:
+    # kernels are fresh per notebook.
     for me, other in (("leak_a", "leak_b"), ("leak_b", "leak_a")):
         _notebook(
             root / f"{me}.ipynb",
-            "import builtins, os\n"
+            "import builtins, os, pandas\n"
             f"assert 'MARK' not in globals() and not hasattr(builtins, 'MARK_{other}')\n"
-            f"assert 'MARK_{other}' not in os.environ\n"
-            f"MARK = 1\nbuiltins.MARK_{me} = 1\nos.environ['MARK_{me}'] = '1'\nprint('pid', os.getpid())",
+            f"assert 'MARK_{other}' not in os.environ and not hasattr(pandas, 'MARK_{other}')\n"
+            f"MARK = 1\nbuiltins.MARK_{me} = 1\nos.environ['MARK_{me}'] = '1'\npandas.MARK_{me} = 1\n"
+            "print('pid', os.getpid())",
         )
+    # A notebook imports a module that sits next to it, as in Jupyter (its folder is on sys.path).
+    (root / "helper.py").write_text("ANSWER = 42\n")
+    _notebook(root / "local.ipynb", "import helper\nprint('answer', helper.ANSWER)")
     _notebook(root / "long.ipynb", "import time\ntime.sleep(2.5)")
     return root
 
 
-ALL = ("good", "other", "bad", "skip", "dies", "leak_a", "leak_b", "long")
+ALL = ("good", "other", "bad", "skip", "dies", "leak_a", "leak_b", "long", "local")
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -121,6 +126,13 @@ def test_kernels_are_fresh_per_notebook(first_build) -> None:
         (line,) = [o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if "text" in o]
         pids.append(line.split()[1])
     assert len(set(pids)) == 2
+
+
+@pytest.mark.slow
+def test_a_notebook_imports_a_module_from_its_own_folder(first_build) -> None:
+    out, _, _ = first_build
+    nb = nbformat.read(out / "local.ipynb", as_version=4)
+    assert "answer 42" in nb.cells[-1].outputs[0]["text"]
 
 
 @pytest.mark.slow
@@ -345,10 +357,14 @@ def test_ctrl_c_stops_kernels_and_leaves_no_partial_output(tmp_path: Path) -> No
     kernels: list[psutil.Process] = []
     while not kernels and proc.poll() is None and time.monotonic() < deadline:
         with contextlib.suppress(psutil.Error):
-            kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+            # A kernel is an ipykernel_launcher, or on Linux a fork named so by the kernel server.
+            kernels = [
+                p for p in parent.children(recursive=True) if "ipykernel" in p.name() + " ".join(p.cmdline())
+            ]
         time.sleep(0.2)
     assert kernels, proc.communicate()[1] if proc.poll() is not None else "no kernel started"
     time.sleep(2)  # let the notebook reach its long cell
+    kernels = parent.children(recursive=True)  # the kernel server too, if there is one
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -357,6 +373,36 @@ def test_ctrl_c_stops_kernels_and_leaves_no_partial_output(tmp_path: Path) -> No
     assert alive == []
     leftovers = [p.name for p in out.rglob("*") if p.is_file() and p.name != "index.html"]
     assert leftovers == []
+
+
+@pytest.mark.slow
+def test_a_killed_build_leaves_no_kernel(tmp_path: Path) -> None:
+    """SIGKILL gives the build no chance to clean up: its kernels must end with it all the same."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    slow = _notebook(tmp_path / "slow.ipynb", "import time\nprint('started', flush=True)\ntime.sleep(120)")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sahel_analysis", "build", str(slow), "-o", str(tmp_path / "out")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the progress line comes once the kernel runs the notebook
+        if "start  slow" in line:
+            break
+    time.sleep(1)
+    descendants = psutil.Process(proc.pid).children(recursive=True)
+    assert descendants
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    _, alive = psutil.wait_procs(descendants, timeout=10)
+    assert alive == []
 
 
 @pytest.mark.parametrize(("name", "value"), [("as_of", "2021-02-30"), ("start", "2015-13-45")])

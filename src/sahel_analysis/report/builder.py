@@ -23,11 +23,10 @@ from sahel_analysis.paths import NOTEBOOK_DIR
 from sahel_analysis.report.atomic import atomic_write
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.index import write_index
-from sahel_analysis.report.kernels import start_kernel, stop_children, warm_modules
+from sahel_analysis.report.kernels import start_kernel, stop_children
 from sahel_analysis.report.notebooks import (
     code_cells,
     default_meanings,
-    imported,
     load_notebook,
     notebook_title,
 )
@@ -106,7 +105,9 @@ def _failed(task: _Task, out: Path, err: Any, seconds: float) -> Result:
     if err.ename == NotebookSkipped.__name__:
         _clear(out, job, ".FAILED.ipynb")
         # Remembered, so that a rebuild with the same inputs skips it without a kernel.
+        # Its time too: a skip still takes a kernel, and orders the next build's queue.
         record = {"fingerprint": task.fingerprint, "status": "skipped", "reason": err.evalue}
+        record["seconds"] = round(task.timings.get("execute", seconds), 2)
         write_record(record_path(out, job), record)
         return Result(job, "skipped", seconds, None, err.evalue)
     failed = out / f"{job.stem}.FAILED.ipynb"
@@ -172,7 +173,7 @@ class _Runner:
 
     def _start(self, task: _Task) -> Any:
         start = time.perf_counter()
-        km = start_kernel(task.job.notebook.resolve().parent, warm_modules(imported(task.job.notebook)))
+        km = start_kernel(task.job.notebook.resolve().parent)
         task.timings["kernel_start"] = time.perf_counter() - start
         return km
 

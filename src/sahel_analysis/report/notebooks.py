@@ -42,15 +42,6 @@ def code_cells(path: Path) -> int:
     return sum(c.get("cell_type") == "code" for c in load_notebook(path)["cells"])
 
 
-def imported(path: Path) -> set[str]:
-    """The top-level names a notebook's code cells import (``import a.b`` and ``from a.b import c`` give a)."""
-    found = set()
-    for cell in load_notebook(path)["cells"]:
-        if cell.get("cell_type") == "code":
-            found.update(re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", cell_source(cell), re.MULTILINE))
-    return found
-
-
 def discover(names: Sequence[str] = ()) -> list[Path]:
     """Notebooks to build: the named ones (a path, or a name under notebooks/), or all of them."""
     available = sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb"))

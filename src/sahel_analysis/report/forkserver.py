@@ -1,0 +1,109 @@
+"""A process that imports the notebooks' libraries once, then forks a fresh kernel per notebook.
+
+A kernel started the usual way is a new interpreter that imports IPython, pandas, geopandas,
+matplotlib and this library again: about a second of CPU per notebook, as much as many notebooks'
+own work. This server pays it once. Each kernel is a fork made before any notebook code runs, so no
+state passes from one notebook to another, as with a kernel started from scratch.
+
+Linux only: forking after these imports is safe there, and ``PR_SET_PDEATHSIG`` ends a kernel when
+its server ends. The server ends when its standard input closes, so a build that dies, even by
+SIGKILL, takes its kernels with it. Elsewhere ``kernels`` starts each kernel the usual way.
+
+Protocol, a JSON line each way: ``{"connection_file", "cwd", "env"}`` in, ``{"pid"}`` out.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import json
+import os
+import signal
+import sys
+from typing import Any, NoReturn
+
+INLINE = "module://matplotlib_inline.backend_inline"
+PR_SET_NAME, PR_SET_PDEATHSIG = 15, 1
+
+
+def _kernel(request: dict[str, Any], server: int) -> NoReturn:
+    """The forked child: become the kernel the request describes; never return to the server loop."""
+    code = 1
+    try:
+        os.setsid()  # a process group of its own, as jupyter_client gives a kernel
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        libc.prctl(PR_SET_NAME, b"ipykernel")  # the name ps and top show: it is a kernel, not a server
+        if os.getppid() != server:  # the server died before the line above
+            os._exit(1)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # so that the notebook's subprocesses can be waited for
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(devnull, 1)  # the server's replies go there: the kernel must not write into them
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        # As ipykernel_launcher does: the launcher's folder leaves sys.path; the kernel adds "" back.
+        if sys.path and sys.path[0] in ("", os.getcwd(), request["server_cwd"]):
+            del sys.path[0]
+        from ipykernel.kernelapp import IPKernelApp
+
+        sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+        app = IPKernelApp.instance()
+        app.initialize([*sys.argv[1:], "--IPKernelApp.log_level=CRITICAL"])
+        prepare_shell()
+        app.start()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def warm(modules: list[str]) -> None:
+    """Import ``modules`` (one that fails is left for the notebook that needs it to fail on), and
+    ready the shell if there is one."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: S112
+            continue
+    prepare_shell()
+
+
+def prepare_shell() -> None:
+    """Ready the running shell for a notebook of this library: figures are drawn once, and described.
+
+    The inline backend draws every open figure when a cell ends, to show it, then closes it; pyplot's
+    own hook would draw each one just before, for nothing (a second of a four-second notebook).
+    """
+    shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    if shell is None:  # the server, before any kernel
+        return
+    export = sys.modules.get("sahel_analysis.viz.export")
+    if export is not None:  # imported before the shell existed, in the server: register its hook now
+        export.install()
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and plt.get_backend() == INLINE:
+        plt.switch_backend(INLINE)  # hooks pyplot to the shell now, as the first figure would
+        plt.uninstall_repl_displayhook()
+
+
+def serve(modules: list[str]) -> None:
+    """Import ``modules``, then fork a kernel for each request line until standard input closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle; it stops us
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end: no zombies
+    # What ipykernel sets before any import, so that matplotlib picks the inline backend.
+    os.environ.setdefault("MPLBACKEND", INLINE)
+    warm(["ipykernel.kernelapp", *modules])
+    server, cwd = os.getpid(), os.getcwd()
+    for line in sys.stdin:
+        request = {**json.loads(line), "server_cwd": cwd}
+        pid = os.fork()
+        if pid == 0:
+            _kernel(request, server)
+        sys.stdout.write(json.dumps({"pid": pid}) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1:])
