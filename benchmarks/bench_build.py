@@ -3,7 +3,8 @@
 Prints, first, the ratio that matters:
 - the floor: each notebook's code cells as a plain script (IPython magics dropped, Agg backend),
   run alone in a fresh interpreter from ``notebooks/``; floor = max(sum / cores, longest);
-- a cold ``sahel-analysis build`` of every notebook against that floor (target <= 1.4x);
+- a cold ``sahel-analysis build`` of every notebook against that floor (target <= 1.4x): both are
+  measured ``--repeat`` times (3), alternately, and their medians compared;
 - where the cold build's time goes, per notebook and per phase (``--profile``);
 - the naive chain: ``papermill`` CLI then ``jupyter nbconvert --to html --no-input``, per notebook,
   in sequence (ratio, target >= 3x; ``--skip-naive`` leaves it out);
@@ -11,7 +12,7 @@ Prints, first, the ratio that matters:
 - the peak resident memory of the build's whole process tree (target <= 1.5 GB);
 - ``import sahel_analysis`` against ``import geopandas, matplotlib.pyplot`` (target: adds <= 0.3 s).
 
-Usage: ``.venv/bin/python benchmarks/bench_build.py [--skip-naive]`` (or ``make bench``).
+Usage: ``.venv/bin/python benchmarks/bench_build.py [--skip-naive] [--repeat N]`` (or ``make bench``).
 """
 
 from __future__ import annotations
@@ -61,14 +62,17 @@ def _render_figures():
 """
 
 
-def timed(cmd: list[str], **kw) -> tuple[float, int]:
-    """Wall time of ``cmd`` and the peak RSS (bytes) of its whole process tree, sampled every 50 ms."""
+def timed(cmd: list[str], *, sample: bool = True, **kw) -> tuple[float, int]:
+    """Wall time of ``cmd`` and the peak RSS (bytes) of its whole process tree, sampled every 50 ms.
+
+    Without ``sample``, the time alone (the sampler takes some of a core) and a peak of 0.
+    """
     peak = 0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
     done = threading.Event()
 
-    def sample() -> None:
+    def sample_rss() -> None:
         nonlocal peak
         parent = psutil.Process(proc.pid)
         while not done.is_set():
@@ -79,7 +83,7 @@ def timed(cmd: list[str], **kw) -> tuple[float, int]:
                 pass
             time.sleep(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
+    sampler = threading.Thread(target=sample_rss if sample else done.wait, daemon=True)
     sampler.start()
     code = proc.wait()
     done.set()
@@ -169,21 +173,36 @@ def print_profile(path: Path, scripts: dict[str, float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive chain (slow)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of floor then cold build; the medians are compared"
+    )
     args = parser.parse_args()
-    print(f"{len(NOTEBOOKS)} notebooks, {psutil.cpu_count()} cores")
+    print(f"{len(NOTEBOOKS)} notebooks, {psutil.cpu_count()} cores, {args.repeat} rounds")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         (tmp_path / "scripts").mkdir()
-        low, scripts = floor(tmp_path / "scripts")
+        # Rounds alternate the two, so that a slower spell of the machine falls on both alike.
+        lows, colds = [], []
+        for round_ in range(1, args.repeat + 1):
+            low, scripts = floor(tmp_path / "scripts")
+            # A new folder each time: cold, with no record of earlier builds to order the queue by.
+            cold, _ = timed(
+                [str(BIN / "sahel-analysis"), "build", "-o", str(tmp_path / f"cold{round_}")], sample=False
+            )
+            lows.append(low)
+            colds.append(cold)
+            print(f"  round {round_}: floor {low:5.1f} s, cold build {cold:5.1f} s: {cold / low:.2f}x")
+        low, cold = statistics.median(lows), statistics.median(colds)
         drawn, _ = floor(tmp_path / "scripts", render=True)
         out = tmp_path / "site"
         build = [str(BIN / "sahel-analysis"), "build", "-o", str(out)]
-        cold, peak = timed([*build, "--force", "--profile"])
-        print(f"floor (notebooks' code as scripts, max(sum/cores, longest)): {low:6.1f} s")
-        print(f"sahel-analysis build, cold:                                  {cold:6.1f} s")
+        profiled, peak = timed([*build, "--force", "--profile"])
+        print(f"floor (notebooks' code as scripts, max(sum/cores, longest)), median: {low:6.1f} s")
+        print(f"sahel-analysis build, cold, median:                                  {cold:6.1f} s")
         print(f"  cold build / floor: {cold / low:.2f}x (target <= 1.4x)")
         print(f"floor with each cell's figures drawn to PNG, as the pages need: {drawn:6.1f} s")
         print(f"  cold build / that floor: {cold / drawn:.2f}x")
+        print(f"cold build again, with --profile and memory sampled every 50 ms: {profiled:.1f} s")
         print_profile(out / ".state" / "profile.json", scripts)
         noop, _ = timed(build)
         if not args.skip_naive:

@@ -15,6 +15,7 @@ Protocol, a JSON line each way: ``{"connection_file", "cwd", "env"}`` in, ``{"pi
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -95,6 +96,7 @@ def serve(modules: list[str]) -> None:
     # What ipykernel sets before any import, so that matplotlib picks the inline backend.
     os.environ.setdefault("MPLBACKEND", INLINE)
     warm(["ipykernel.kernelapp", *modules])
+    gc.freeze()
     server, cwd = os.getpid(), os.getcwd()
     for line in sys.stdin:
         request = {**json.loads(line), "server_cwd": cwd}

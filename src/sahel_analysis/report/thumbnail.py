@@ -31,13 +31,12 @@ def thumbnail_uri(executed: Any, width: int = WIDTH) -> str | None:
     from PIL import Image  # only when a page is rendered: a no-op build never imports it
 
     with Image.open(io.BytesIO(png)) as image:
-        image.load()
-        if image.mode in ("RGBA", "LA", "P"):
-            flat = Image.new("RGB", image.size, "white")
-            flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").split()[-1])
-            image = flat
-        height = max(1, round(image.height * width / image.width))
-        small = image.resize((width, height), Image.Resampling.LANCZOS) if image.width > width else image
+        # Scaled first, then laid on white: the large image is read once and never copied.
+        # reducing_gap: a cheap box reduction to twice the size, then Lanczos for the last step.
+        image.thumbnail((width, image.height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        small = Image.new("RGB", image.size, "white")
+        rgba = image.convert("RGBA")
+        small.paste(rgba, mask=rgba.getchannel("A"))
         buffer = io.BytesIO()
         small.quantize(colors=COLOURS, dither=Image.Dither.NONE).save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
