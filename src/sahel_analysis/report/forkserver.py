@@ -60,10 +60,39 @@ def _kernel(request: dict[str, Any], server: int) -> NoReturn:
         os._exit(code)
 
 
-def warm(modules: list[str]) -> None:
-    """Import ``modules`` (one that fails is left for the notebook that needs it to fail on), and
-    ready the shell if there is one."""
-    for name in modules:
+def library_modules() -> list[str]:
+    """The library's modules, and every module they import, at the top of a file or inside a function.
+
+    The library imports pandera, pyarrow, shapely and the like only when first used, so that
+    ``import sahel_analysis`` stays fast; a kernel made for its notebooks should have them all.
+    Read from the source, so that a new import needs no list kept by hand.
+    """
+    import ast
+    from pathlib import Path
+
+    import sahel_analysis
+
+    root = Path(sahel_analysis.__file__).parent
+    names = ["pandas", "numpy", "geopandas", "matplotlib.pyplot"]
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0] in ("report", "cli.py", "__main__.py"):  # the build's, not the notebooks'
+            continue
+        names.append(".".join(("sahel_analysis", *relative.with_suffix("").parts)).removesuffix(".__init__"))
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+    return list(dict.fromkeys(names))
+
+
+def warm(modules: list[str] | None = None) -> None:
+    """Import ``modules`` (default: the library's), and ready the shell if there is one.
+
+    A module that fails to import is left for the notebook that needs it to fail on.
+    """
+    for name in library_modules() if modules is None else modules:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: S112
@@ -89,13 +118,13 @@ def prepare_shell() -> None:
         plt.uninstall_repl_displayhook()
 
 
-def serve(modules: list[str]) -> None:
-    """Import ``modules``, then fork a kernel for each request line until standard input closes."""
+def serve() -> None:
+    """Import the library's modules, then fork a kernel per request line until standard input closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle; it stops us
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end: no zombies
     # What ipykernel sets before any import, so that matplotlib picks the inline backend.
     os.environ.setdefault("MPLBACKEND", INLINE)
-    warm(["ipykernel.kernelapp", *modules])
+    warm(["ipykernel.kernelapp", *library_modules()])
     gc.freeze()
     server, cwd = os.getpid(), os.getcwd()
     for line in sys.stdin:
@@ -108,4 +137,4 @@ def serve(modules: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1:])
+    serve()

@@ -29,23 +29,8 @@ STARTUP_TIMEOUT = 120
 
 # A kernel that is not a fork (not on Linux) imports them itself, silently (no execution count),
 # binding no name in the notebook's namespace: a notebook that forgets an import still fails.
-WARM_UP = "__import__('sahel_analysis.report.forkserver', fromlist=['warm']).warm(__NAMES__)"
-HEAVY = ("pandas", "numpy", "geopandas", "matplotlib.pyplot")
+WARM_UP = "__import__('sahel_analysis.report.forkserver', fromlist=['warm']).warm()"
 FORK = sys.platform == "linux"
-
-
-def _library_modules() -> list[str]:
-    """Every module a notebook may use, as the server imports them: the heavy ones, then ours."""
-    import pkgutil
-
-    import sahel_analysis
-
-    ours = [
-        m.name
-        for m in pkgutil.iter_modules(sahel_analysis.__path__)
-        if m.name not in ("report", "cli", "__main__")
-    ]
-    return [*HEAVY, "sahel_analysis", *(f"sahel_analysis.{name}" for name in ours)]
 
 
 class _Server:
@@ -61,7 +46,7 @@ class _Server:
         with cls.lock:
             if cls.process is None or cls.process.poll() is not None:  # never started, or stopped
                 cls.process = subprocess.Popen(
-                    [sys.executable, "-m", "sahel_analysis.report.forkserver", *_library_modules()],
+                    [sys.executable, "-m", "sahel_analysis.report.forkserver"],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
@@ -180,8 +165,7 @@ async def _start(cwd: Path) -> Any:
     try:
         await kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
         if not FORK:  # a forked kernel has them already
-            warm_up = WARM_UP.replace("__NAMES__", repr(_library_modules()))
-            msg_id = kc.execute(warm_up, silent=True, store_history=False)
+            msg_id = kc.execute(WARM_UP, silent=True, store_history=False)
             while True:
                 reply = await kc.get_shell_msg(timeout=STARTUP_TIMEOUT)
                 if reply["parent_header"].get("msg_id") == msg_id:
