@@ -270,6 +270,8 @@ def _run_all(
     import sahel_analysis.report.run  # noqa: F401
 
     phases["(orchestrator)"] = {"import": time.perf_counter() - start}
+    # While the first kernels start, the render thread gets its templates ready: a core is free now.
+    runner.render.submit(sahel_analysis.report.html.warm_up)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worker")
     beat = threading.Thread(target=runner.heartbeat, daemon=True)
     beat.start()

@@ -31,6 +31,13 @@ def _exporter() -> Any:
     return _local.exporter
 
 
+def warm_up() -> None:
+    """Render an empty page, so that this thread's exporter has read and compiled its templates."""
+    import nbformat
+
+    render_html(nbformat.v4.new_notebook(), {}, "", "")
+
+
 def csv_data_uri(text: str) -> str:
     """CSV text as a ``data:`` URI: the download works offline, from the page alone."""
     return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
