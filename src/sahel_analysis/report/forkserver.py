@@ -125,6 +125,8 @@ def serve() -> None:
     # What ipykernel sets before any import, so that matplotlib picks the inline backend.
     os.environ.setdefault("MPLBACKEND", INLINE)
     warm(["ipykernel.kernelapp", *library_modules()])
+    # Out of the collector's sight from now on: a kernel's collections would otherwise write to
+    # every object imported here, and so copy every page it shares with the server.
     gc.freeze()
     server, cwd = os.getpid(), os.getcwd()
     for line in sys.stdin:
