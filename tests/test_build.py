@@ -66,9 +66,15 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"MARK = 1\nbuiltins.MARK_{me} = 1\nos.environ['MARK_{me}'] = '1'\npandas.MARK_{me} = 1\n"
             "print('pid', os.getpid())",
         )
-    # A notebook imports a module that sits next to it, as in Jupyter (its folder is on sys.path).
+    # A notebook imports a module that sits next to it, as in Jupyter (its folder is on sys.path),
+    # and reads the exit status of a program it runs (a kernel must be able to wait for its children).
     (root / "helper.py").write_text("ANSWER = 42\n")
-    _notebook(root / "local.ipynb", "import helper\nprint('answer', helper.ANSWER)")
+    _notebook(
+        root / "local.ipynb",
+        "import subprocess, sys\nimport helper\n"
+        "status = subprocess.run([sys.executable, '-c', 'raise SystemExit(3)']).returncode\n"
+        "print('answer', helper.ANSWER, 'status', status)",
+    )
     _notebook(root / "long.ipynb", "import time\ntime.sleep(2.5)")
     return root
 
@@ -129,10 +135,10 @@ def test_kernels_are_fresh_per_notebook(first_build) -> None:
 
 
 @pytest.mark.slow
-def test_a_notebook_imports_a_module_from_its_own_folder(first_build) -> None:
+def test_a_notebook_imports_from_its_folder_and_waits_for_its_programs(first_build) -> None:
     out, _, _ = first_build
     nb = nbformat.read(out / "local.ipynb", as_version=4)
-    assert "answer 42" in nb.cells[-1].outputs[0]["text"]
+    assert "answer 42 status 3" in nb.cells[-1].outputs[0]["text"]
 
 
 @pytest.mark.slow
