@@ -258,6 +258,21 @@ def test_second_load_comes_from_the_cache(
     assert second["accessed"].iloc[0] == pd.Timestamp("2025-06-01")  # not taken from the cache
 
 
+def test_a_cache_entry_is_a_few_large_record_batches(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    monkeypatch.setattr(event_cache, "BATCH_ROWS", 3)
+    path = write_csv(tmp_path / "acled.csv", [acled_row(i) for i in range(7)])
+    first = ed.load_acled(path, cache=cache)
+    event_cache.flush()
+    (entry,) = cache.glob("acled-*.arrow")
+    with pa.ipc.open_file(entry) as stored:
+        assert [stored.get_batch(i).num_rows for i in range(stored.num_record_batches)] == [3, 3, 1]
+    pd.testing.assert_frame_equal(ed.load_acled(path, cache=cache), first)
+
+
 def test_changed_file_is_parsed_again(tmp_path: Path, cache: Path) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(0)])
     assert ed.load_acled(path, cache=cache)["fatalities_best"][0] == 0

@@ -52,6 +52,7 @@ CacheOption = bool | str | os.PathLike[str]
 
 KEEP = 8
 MAX_BYTES = 4 << 30
+BATCH_ROWS = 1 << 19  # rows per record batch in an entry: two for a million rows
 SUFFIX = ".arrow"
 _ATTRS = b"sahel_analysis.attrs"
 
@@ -191,9 +192,15 @@ def _to_arrow(frame: pd.DataFrame, fmt: Format) -> pa.Table:
 
 
 def _write_table(table: pa.Table, tmp: Path) -> None:
-    import pyarrow.feather as feather
+    import pyarrow as pa
 
-    feather.write_feather(table, tmp, compression="uncompressed")
+    # The frame comes in the many small chunks the CSV reader made (535 for a million rows), and
+    # a file that keeps them is read back five times slower (0.10 s against 0.02 s), most of it
+    # spent gluing the chunks together. Written as a few large record batches instead, each
+    # combined from one slice at a time so that the copy stays a fraction of the frame.
+    with pa.ipc.new_file(tmp, table.schema) as writer:
+        for offset in range(0, max(table.num_rows, 1), BATCH_ROWS):
+            writer.write_table(table.slice(offset, BATCH_ROWS).combine_chunks())
 
 
 def _prune(directory: Path) -> None:
