@@ -24,12 +24,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from sahel_analysis.report import forkserver  # run as its own process; its imports are light
+
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 120
 
 # A kernel that is not a fork (not on Linux) imports them itself, silently (no execution count),
 # binding no name in the notebook's namespace: a notebook that forgets an import still fails.
-WARM_UP = "__import__('sahel_analysis.report.forkserver', fromlist=['warm']).warm()"
+WARM_UP = f"__import__({forkserver.__name__!r}, fromlist=['warm']).warm()"
 FORK = sys.platform == "linux"
 
 
@@ -46,7 +48,7 @@ class _Server:
         with cls.lock:
             if cls.process is None or cls.process.poll() is not None:  # never started, or stopped
                 cls.process = subprocess.Popen(
-                    [sys.executable, "-m", "sahel_analysis.report.forkserver"],
+                    [sys.executable, "-m", forkserver.__name__],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
