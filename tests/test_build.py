@@ -215,6 +215,20 @@ def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path) -> None:
     assert (a / "index.html").read_bytes() == (b / "index.html").read_bytes()
 
 
+@pytest.mark.slow
+def test_a_kernel_started_without_the_fork_server_gives_the_same_page(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fork is not used (macOS, Windows), each kernel is a new interpreter: same page."""
+    from sahel_analysis.report import kernels
+
+    forked, spawned = tmp_path / "forked", tmp_path / "spawned"
+    assert main(["build", str(project / "good.ipynb"), "-o", str(forked)]) == 0
+    monkeypatch.setattr(kernels, "FORK", False)
+    assert main(["build", str(project / "good.ipynb"), "-o", str(spawned)]) == 0
+    assert (forked / "good.html").read_bytes() == (spawned / "good.html").read_bytes()
+
+
 def test_unknown_parameter_lists_the_valid_names(project: Path, tmp_path: Path, capsys) -> None:
     assert main(["build", str(project / "good.ipynb"), "-o", str(tmp_path), "-p", "colour", "red"]) == 2
     err = capsys.readouterr().err
