@@ -405,7 +405,7 @@ def test_a_killed_build_leaves_no_kernel(tmp_path: Path) -> None:
 
     import psutil
 
-    slow = _notebook(tmp_path / "slow.ipynb", "import time\nprint('started', flush=True)\ntime.sleep(120)")
+    slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sahel_analysis", "build", str(slow), "-o", str(tmp_path / "out")],
         stdout=subprocess.DEVNULL,

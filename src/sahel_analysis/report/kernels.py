@@ -195,7 +195,7 @@ async def stop_kernel(km: Any) -> None:
 
 
 def stop_children() -> None:
-    """End every kernel this process started, so an interrupted build leaves none running."""
+    """End every kernel this process started (and the kernel server), so an interrupted build leaves none."""
     import psutil
 
     children = psutil.Process().children(recursive=True)
