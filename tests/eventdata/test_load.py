@@ -273,6 +273,18 @@ def test_a_cache_entry_is_a_few_large_record_batches(
     pd.testing.assert_frame_equal(ed.load_acled(path, cache=cache), first)
 
 
+def test_integer_columns_from_the_cache_can_be_changed(tmp_path: Path, cache: Path) -> None:
+    path = write_csv(tmp_path / "acled.csv", [acled_row(i) for i in range(4)])
+    ed.load_acled(path, cache=cache)
+    event_cache.flush()
+    cached = ed.load_acled(path, cache=cache)
+    ints = [c for c in cached.columns if str(cached[c].dtype) == "Int64"]
+    assert "acled_fatalities" in ints and cached["fatalities_low"].isna().all()
+    # The entry is memory-mapped read-only: the values must be copies, not views of the file.
+    cached.loc[0, ints] = 1
+    assert (cached.loc[0, ints] == 1).all()
+
+
 def test_changed_file_is_parsed_again(tmp_path: Path, cache: Path) -> None:
     path = write_csv(tmp_path / "acled.csv", [acled_row(0)])
     assert ed.load_acled(path, cache=cache)["fatalities_best"][0] == 0

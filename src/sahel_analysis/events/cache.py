@@ -42,6 +42,7 @@ import pandas as pd
 
 from sahel_analysis.events.formats import Format
 from sahel_analysis.events.frame import with_aliases
+from sahel_analysis.events.parse import arrow_to_frame
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -172,7 +173,7 @@ def read_entry(entry: Path, fmt: Format) -> pd.DataFrame | None:
     try:
         # Memory-mapped: text columns stay in the mapped file rather than being copied.
         table = feather.read_table(entry, memory_map=True)
-        frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        frame = arrow_to_frame(table)
         frame.attrs = json.loads((table.schema.metadata or {}).get(_ATTRS, b"{}"))
     except (OSError, pa.ArrowException, ValueError):
         return None  # unreadable entry: parse again and overwrite it
