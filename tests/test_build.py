@@ -425,6 +425,22 @@ def test_a_killed_build_leaves_no_kernel(tmp_path: Path) -> None:
     assert alive == []
 
 
+@pytest.mark.slow
+def test_a_build_prints_no_warning(tmp_path: Path) -> None:
+    """The terminal shows the build's own lines: no warning from the processes it starts."""
+    import subprocess
+    import sys
+
+    good = _notebook(tmp_path / "good.ipynb", "print('ok')")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sahel_analysis", "build", str(good), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr
+
+
 @pytest.mark.parametrize(("name", "value"), [("as_of", "2021-02-30"), ("start", "2015-13-45")])
 def test_an_impossible_date_is_one_line_naming_the_parameter(tmp_path: Path, capsys, name, value) -> None:
     assert main(["build", "06_briefing", "-o", str(tmp_path / "out"), "-p", name, value]) == 2

@@ -136,7 +136,3 @@ def serve() -> None:
             _kernel(request, server)
         sys.stdout.write(json.dumps({"pid": pid}) + "\n")
         sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    serve()

@@ -47,8 +47,11 @@ class _Server:
         request = json.dumps({"connection_file": connection_file, "cwd": cwd, "env": env}) + "\n"
         with cls.lock:
             if cls.process is None or cls.process.poll() is not None:  # never started, or stopped
+                # Not ``-m``: this package imports the module, and runpy would load it a second
+                # time as __main__ (and print a RuntimeWarning saying so).
+                serve = f"from {forkserver.__name__} import serve; serve()"
                 cls.process = subprocess.Popen(
-                    [sys.executable, "-m", forkserver.__name__],
+                    [sys.executable, "-c", serve],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
