@@ -163,7 +163,7 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     """
     import pyarrow as pa
 
-    ints = [i for i, type_ in enumerate(table.schema.types) if type_ == pa.int64()]
+    ints = {i for i, type_ in enumerate(table.schema.types) if type_ == pa.int64()}
     rest = table.select([i for i in range(table.num_columns) if i not in ints])
     others = iter(rest.to_pandas(split_blocks=True).items())
     columns = {}
