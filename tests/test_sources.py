@@ -212,7 +212,8 @@ def test_low_confidence_rows_are_few_and_say_why():
 def test_weak_hosts_are_a_small_share_of_sources(sources):
     weak = [f"{s.id}: {_host(s.url)}" for s in sources.itertuples() if _weak(_host(s.url))]
     assert len(weak) <= MAX_WEAK_SHARE * len(sources), (
-        f"{len(weak)} of {len(sources)} sources are on weak hosts (at most {MAX_WEAK_SHARE:.0%}):\n" + "\n".join(weak)
+        f"{len(weak)} of {len(sources)} sources are on weak hosts (at most {MAX_WEAK_SHARE:.0%}):\n"
+        + "\n".join(weak)
     )
 
 
