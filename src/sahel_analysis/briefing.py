@@ -65,7 +65,11 @@ def troops_deployed(as_of: Any) -> Figure:
     return Figure("French troops deployed", int(r["personnel"]), text, r["date"], row)
 
 
-_DEATH_CAUSES = {"all_causes": "all causes", "killed": "killed", "mort_pour_la_france": "'morts pour la France'"}
+_DEATH_CAUSES = {
+    "all_causes": "all causes",
+    "killed": "killed",
+    "mort_pour_la_france": "'morts pour la France'",
+}
 
 
 def french_deaths(as_of: Any) -> Figure:
