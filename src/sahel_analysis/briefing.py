@@ -233,7 +233,7 @@ def events_after(as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def sources_table(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Every source of ``sources`` behind ``frames``, as a reader wants them listed: publisher, title, dates, link."""
+    """The sources behind ``frames`` (rows of ``sources``) as a reader wants them: publisher, title, dates, link."""
     cited = citation.cite(*frames, sources=sources)
     table = cited.rename(
         columns={

@@ -44,15 +44,7 @@ def presence_at(presence: pd.DataFrame, place_id: str, *, sources: pd.DataFrame)
     rows = []
     here = presence[presence["place_id"] == place_id].sort_values("start_date", kind="stable")
     for r, publishers in zip(here.itertuples(), citation.row_publishers(here, sources), strict=True):
-        rows.append(
-            {
-                "operation or status": footprint.operation_label(str(r.operation)),
-                "from": date_text(r.start_date, r.start_precision),
-                "to": date_text(r.end_date, r.end_precision) if pd.notna(r.end_date) else "still held",
-                "handed to": r.handed_to if isinstance(r.handed_to, str) else "",
-                "sources": publishers,
-            }
-        )
+        rows.append({**footprint.period_text(r, while_held="still held"), "sources": publishers})
     return pd.DataFrame(rows, columns=["operation or status", "from", "to", "handed to", "sources"])
 
 

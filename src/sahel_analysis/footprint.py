@@ -26,6 +26,7 @@ __all__ = [
     "footprint_months",
     "latest_date",
     "operation_label",
+    "period_text",
     "theatre_personnel",
 ]
 
@@ -169,6 +170,21 @@ def _period(place_id: str, run: list[Any]) -> dict[str, Any]:
     }
 
 
+def period_text(row: Any, *, while_held: str = "") -> dict[str, str]:
+    """A presence row as a reader reads it: operation or status, from, to, handed to.
+
+    Dates are written to their precision; ``to`` is ``while_held`` for a base not yet left.
+    """
+    import pandas as pd
+
+    return {
+        "operation or status": operation_label(str(row.operation)),
+        "from": date_text(row.start_date, row.start_precision),
+        "to": date_text(row.end_date, row.end_precision) if pd.notna(row.end_date) else while_held,
+        "handed to": row.handed_to if isinstance(row.handed_to, str) else "",
+    }
+
+
 def bases_table(
     presence: pd.DataFrame,
     gazetteer: pd.DataFrame,
@@ -198,10 +214,7 @@ def bases_table(
                     "date": date_text(when),
                     "place": name.get(r.place_id, r.place_id),
                     "country": schema.COUNTRY_NAMES.get(country, country),
-                    "operation or status": operation_label(str(r.operation)),
-                    "from": date_text(r.start_date, r.start_precision),
-                    "to": date_text(r.end_date, r.end_precision) if pd.notna(r.end_date) else "",
-                    "handed to": r.handed_to if isinstance(r.handed_to, str) else "",
+                    **period_text(r),
                     "sources": publishers,
                 }
             )

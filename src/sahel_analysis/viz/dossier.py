@@ -97,9 +97,9 @@ def plot_place_map(
     the view are drawn. Other gazetteer places in the view are marked too. Names are written where
     they fit. The view is ``half_width_km`` either side of the place. ``sources``: the sources
     table, whose publishers the source line names; ``layers``: the boundary layers
-    (:func:`sahel_analysis.geo.load_map_layers`). ``title``: "" for none. Gids: ``place:<id>``, ``base:<presence id>``,
-    ``town:<name>``, ``label:<id or name>``, ``region``, ``scale-bar``, ``north-arrow``,
-    ``locator``, ``source-line``.
+    (:func:`sahel_analysis.geo.load_map_layers`). ``title``: "" for none. Gids: ``place:<id>``,
+    ``base:<presence id>``, ``town:<name>``, ``label:<id or name>``, ``region``, ``scale-bar``,
+    ``north-arrow``, ``locator``, ``source-line``.
     """
     when = select.as_timestamp(as_of, "as_of")
     pid = str(place["id"])
