@@ -168,11 +168,11 @@ def plot_around_bases(
         default = "Recorded conflict events around former French bases, before and after handover"
         ax.set_title(default if title is None else title)
         add_source_line(ax, _around_source(table, sources), prefix="Sources: ")
-    rows = table
     summary = (
         f"Dot chart of recorded events before and after the handover of {len(table)} places and datasets."
     )
-    return describe(ax, summary, rows, name="around-bases")
+    # The table's source_id is the handed-over periods' sources; the dataset is a column of its own.
+    return describe(ax, summary, table, name="around-bases")
 
 
 def plot_monthly_around(
