@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import measures, schema, select, tables
+from sahel_analysis import citation, measures, schema, select, tables
 from sahel_analysis.measures import OPERATION_COVERAGES
 from sahel_analysis.textfmt import date_text, year_spans
 
@@ -180,15 +180,13 @@ def _number(text: str) -> float | None:
     return float(match.group()) if match else None
 
 
-def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
-    """The claims as a reader sees them: claim, article, record, verdict, sources."""
-    sources = tables.load_sources().set_index("id")
+# Every claim cites the article it comes from; the table names the sources that check it.
+ARTICLE_SOURCE = "seed-doukhan-2021"
 
-    def cited(row: Any) -> str:
-        ids = [i for i in tables.source_ids(row.to_frame().T) if i != "seed-doukhan-2021"]
-        return "; ".join(f"{sources.loc[i, 'publisher']}" for i in ids if i in sources.index)
 
-    table = claims.assign(Sources=claims.apply(cited, axis=1))
+def claims_table(claims: pd.DataFrame, *, sources: pd.DataFrame) -> pd.DataFrame:
+    """The claims as a reader sees them: claim, article, record, verdict, sources (publishers)."""
+    table = claims.assign(Sources=citation.row_publishers(claims, sources, leave_out=[ARTICLE_SOURCE]))
     table = table.rename(
         columns={"claim": "Claim", "article_value": "Article", "record_value": "Record", "verdict": "Verdict"}
     )
@@ -241,9 +239,9 @@ def events_after(as_of: pd.Timestamp) -> pd.DataFrame:
     return events[events["date"] > as_of]
 
 
-def sources_table(*frames: pd.DataFrame) -> pd.DataFrame:
-    """Every source behind ``frames``, as a reader wants them listed: publisher, title, dates, link."""
-    cited = tables.cite(*frames)
+def sources_table(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The sources behind ``frames`` (rows of ``sources``) as a reader wants them: publisher, title, dates, link."""
+    cited = citation.cite(*frames, sources=sources)
     table = cited.rename(
         columns={
             "publisher": "Publisher",
@@ -285,35 +283,31 @@ def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
         return cells.to_html(index=index, escape=False, border=0, classes="dataframe briefing")
 
 
-def events_table(
-    events: pd.DataFrame, *, places: pd.DataFrame | None = None, sources: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """A tidy table of ``events`` for the HTML: date, category, place, title, sources (publishers).
 
-    Dates are written to their precision, with the last day for events that last. Plain text only:
-    the HTML writer escapes it.
+    ``places`` (the gazetteer) names the places, ``sources`` the publishers. Dates are written to
+    their precision, with the last day for events that last. Plain text only: the HTML writer
+    escapes it.
     """
     import pandas as pd
 
-    places = tables.read_table("places") if places is None else places
-    sources = tables.load_sources() if sources is None else sources
     place_name = dict(zip(places["id"], places["name_en"], strict=True))
-    publisher = dict(zip(sources["id"], sources["publisher"], strict=True))
+    ordered = events.sort_values(["date", "id"], kind="stable")
     rows = []
-    for r in events.sort_values(["date", "id"], kind="stable").itertuples():
+    for r, publishers in zip(ordered.itertuples(), citation.row_publishers(ordered, sources), strict=True):
         when = date_text(r.date, r.precision)
         if pd.notna(r.end_date):
             when += f" to {date_text(r.end_date)}"
         country = schema.COUNTRY_NAMES.get(str(r.country_iso3), str(r.country_iso3))
         place = f"{place_name.get(r.place_id, r.place_id)}, {country}" if pd.notna(r.place_id) else country
-        ids = tables.source_ids(events.loc[[r.Index]])
         rows.append(
             {
                 "date": when,
                 "category": str(r.category).replace("_", " ").replace("un ", "UN "),
                 "place": place,
                 "title": str(r.title),
-                "sources": "; ".join(dict.fromkeys(publisher.get(i, i) for i in ids)),
+                "sources": publishers,
             }
         )
     return pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])

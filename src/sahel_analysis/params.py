@@ -147,7 +147,7 @@ def check_map_params(
     a map stretched to include it would be mostly blank).
     """
     from sahel_analysis.geo import mappable_places
-    from sahel_analysis.viz.placemap import DEFAULT_PLACES
+    from sahel_analysis.select import DEFAULT_PLACES
 
     if places is None:
         places = list(DEFAULT_PLACES)
@@ -229,7 +229,7 @@ def check_timeline_params(
 ) -> dict[str, Any]:
     """The timeline notebook's parameters; ``highlight`` must name events of ``events``."""
     from sahel_analysis import schema, select
-    from sahel_analysis.viz.timeline import LANE_MODES
+    from sahel_analysis.select import LANE_MODES
 
     first, last = check_date_range("start", start, "end", end)
     cats = check_choices("categories", categories, schema.enum("events", "category"))

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import footprint, select
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, footprint, select
 from sahel_analysis.textfmt import date_text
-from sahel_analysis.viz.basemap import (
-    halo,
-)
+from sahel_analysis.viz.basemap import halo
 from sahel_analysis.viz.export import describe
-from sahel_analysis.viz.operations import check_places, legend_handles, operation_style, operations_in_order
+from sahel_analysis.viz.operations import legend_handles, operation_style, operations_in_order
 from sahel_analysis.viz.style import (
     PALETTE,
     add_source_line,
@@ -38,6 +35,7 @@ def plot_bases_timeline(
     presence: pd.DataFrame,
     places: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
     start: Any = "2010-01-01",
     end: Any = None,
     ax: Axes | None = None,
@@ -48,11 +46,12 @@ def plot_bases_timeline(
     Bars run from ``start_date`` to ``end_date`` (to ``end``, by default the latest date in
     ``presence``, for a base still held, drawn with an open end). The view starts at ``start``;
     bars that begin earlier say since when. A handover is a black tick at the bar's end with
-    "→ who took over". Gids: ``bar:<presence id>``, ``handover:<presence id>``, ``source-line``.
+    "→ who took over". ``sources``: the sources table, whose publishers the source line names.
+    ``title``: "" for none. Gids: ``bar:<presence id>``, ``handover:<presence id>``, ``source-line``.
     """
     import pandas as pd
 
-    check_places(presence, places)
+    select.check_place_ids(places, presence["place_id"])
     first = select.as_timestamp(start, "start")
     last = select.as_timestamp(end, "end") or footprint.latest_date(presence)
     order = _place_order(presence)
@@ -119,8 +118,9 @@ def plot_bases_timeline(
             framealpha=0.9,
             edgecolor="none",
         )
-        ax.set_title(title or "French bases over time, and to whom each was handed", loc="left")
-        add_source_line(ax, source_line(presence, limit=6), prefix="Sources: ")
+        default = "French bases over time, and to whom each was handed"
+        ax.set_title(default if title is None else title, loc="left")
+        add_source_line(ax, citation.source_line(presence, sources=sources, limit=6), prefix="Sources: ")
     summary = f"One bar per period a French base was held ({len(presence)} periods at {len(order)} places)."
     return describe(ax, summary, presence, name="bases-over-time")
 
@@ -129,6 +129,7 @@ def plot_base_counts(
     presence: pd.DataFrame,
     troops: pd.DataFrame | None = None,
     *,
+    sources: pd.DataFrame,
     start: Any = footprint.FIRST_MONTH,
     end: Any = None,
     ax: Axes | None = None,
@@ -137,7 +138,9 @@ def plot_base_counts(
     """The number of French bases held (step), and the main operation's reported personnel (right axis).
 
     Personnel (when ``troops`` is given) is :func:`sahel_analysis.footprint.theatre_personnel`: each
-    reported figure holds until the next. Gids: ``count:bases``, ``count:personnel``, ``source-line``.
+    reported figure holds until the next. ``sources``: the sources table, whose publishers the
+    source line names. ``title``: "" for none. Gids: ``count:bases``, ``count:personnel``,
+    ``source-line``.
     """
     counts = footprint.base_counts(presence, start, end)
     with house_style():
@@ -168,8 +171,9 @@ def plot_base_counts(
                 cited.append(staff.merge(troops[["id", "source_id", "other_source_ids"]], on="id"))
         date_axis(ax)
         ax.legend(handles=handles, loc="upper right", fontsize=8)
-        ax.set_title(title or "How many bases France held, and how many soldiers it reported", loc="left")
-        add_source_line(ax, source_line(*cited, limit=6), prefix="Sources: ")
+        default = "How many bases France held, and how many soldiers it reported"
+        ax.set_title(default if title is None else title, loc="left")
+        add_source_line(ax, citation.source_line(*cited, sources=sources, limit=6), prefix="Sources: ")
     summary = (
         f"Number of French bases held, from {len(counts)} dates of change; peak {int(counts['bases'].max())}."
     )

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sahel_analysis import schema, select
+from sahel_analysis import citation, schema, select
 from sahel_analysis.measures import COST_TYPES, cost_figures, rows_behind
-from sahel_analysis.tables import source_line
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands, with_gaps
 
@@ -202,6 +201,7 @@ def _draw_cumulative(ax: Axes, annual: pd.DataFrame, covs: list[str], unit: str)
 def plot_costs(
     costs: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
     cpi: pd.DataFrame | None = None,
     constant: bool = False,
     base_year: int | None = None,
@@ -218,7 +218,8 @@ def plot_costs(
     bar marks a budget voted alongside a better figure, and a whisker the range where sources
     differ. With ``constant=True`` amounts are converted with ``cpi`` to euros of ``base_year``
     (default: the latest year of the index); years the index does not cover are marked, not
-    estimated. ``cumulative`` adds running totals on a right-hand axis.
+    estimated. ``cumulative`` adds running totals on a right-hand axis. ``sources``: the sources
+    table, whose publishers the source line names. ``title``: "" for none.
     """
     from matplotlib.lines import Line2D
 
@@ -269,11 +270,11 @@ def plot_costs(
         ax.set_title(
             title if title is not None else f"Cost of the French operations, {first}–{last} ({money})"
         )
-        sources = [rows_behind(shown, annual)] + ([figures.cpi_used] if figures.cpi_used is not None else [])
-        add_source_line(ax, source_line(*sources))
+        cited = [rows_behind(shown, annual)] + ([figures.cpi_used] if figures.cpi_used is not None else [])
+        add_source_line(ax, citation.source_line(*cited, sources=sources))
     # Each annual figure rests on rows of the costs table: their sources, in the table's order.
     source_of = dict(zip(shown["id"], shown["source_id"], strict=True))
-    cited = [
+    rested_on = [
         ";".join(dict.fromkeys(source_of[i] for i in f"{a};{b}".split(";") if i in source_of))
         for a, b in zip(annual["ids"], annual["budget_ids"], strict=True)
     ]
@@ -281,4 +282,4 @@ def plot_costs(
         f"Bar chart of {len(annual)} annual cost figures by coverage, {first} to {last}, in {unit}; "
         f"the largest is {annual['amount'].max():,.0f}."
     )
-    return describe(ax, summary, annual.assign(unit=unit, source_id=cited), name="costs")
+    return describe(ax, summary, annual.assign(unit=unit, source_id=rested_on), name="costs")

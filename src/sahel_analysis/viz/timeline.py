@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sahel_analysis import schema, select
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, schema, select
+from sahel_analysis.select import LANE_MODES
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import WIDTH_MARGIN, pack_rows
 from sahel_analysis.viz.style import (
@@ -39,7 +39,6 @@ CATEGORY_COLOURS = {
     "alliance": PALETTE["yellow"],
     "foreign_forces": PALETTE["wine"],
 }
-LANE_MODES = ("category", "country")
 _MARKER, _MARKER_BIG = 5.0, 7.5  # markers, points
 
 
@@ -234,6 +233,7 @@ def _key(ax: Axes, shown: pd.DataFrame, stressed: set[str], lanes: str) -> float
 def plot_timeline(
     events: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
     start: Any = None,
     end: Any = None,
     lanes: str = "category",
@@ -246,7 +246,8 @@ def plot_timeline(
     Lanes are by ``category`` or by ``country``. Labels are stacked in rows within their lane so
     that none overlaps another; without ``ax`` the figure is made as tall as the rows need, with
     ``ax`` the font shrinks to fit. ``highlight`` lists event ids to stress (bold label, larger
-    ringed marker); by default the milestones.
+    ringed marker); by default the milestones. ``sources``: the sources table, whose publishers
+    the source line names. ``title``: "" for none.
     """
     if lanes not in LANE_MODES:
         raise ValueError(f"lanes must be one of {', '.join(LANE_MODES)}, not {lanes!r}")
@@ -275,7 +276,7 @@ def plot_timeline(
         ax.set_title(
             title if title is not None else f"Mali and the Sahel, {span}: the sequence of events", pad=pad
         )
-        add_source_line(ax, source_line(shown))
+        add_source_line(ax, citation.source_line(shown, sources=sources))
     summary = (
         f"Timeline of {len(shown)} events in lanes by {lanes}, {shown['date'].min():%B %Y} to "
         f"{dated_end.max():%B %Y}; {len(stressed & set(shown['id']))} highlighted."

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sahel_analysis import schema, select
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, schema, select
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import TopLabel, place_top_labels
@@ -205,6 +204,7 @@ def _draw_series(ax: Axes, shown: pd.DataFrame) -> list[Any]:
 def plot_troop_levels(
     troops: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
     events: pd.DataFrame | None = None,
     start: Any = None,
     end: Any = None,
@@ -217,7 +217,8 @@ def plot_troop_levels(
     steps with filled dots; announced levels are dashed, holding until the next report after the
     announced date; targets are hollow dots (a bar shows a range). Two reports more than
     ``MAX_GAP`` apart are not joined. A bar with end caps marks a figure dated only to the year.
-    The milestones of ``events`` inside the date range are annotated along the top.
+    The milestones of ``events`` inside the date range are annotated along the top. ``sources``:
+    the sources table, whose publishers the source line names. ``title``: "" for none.
     """
     shown = select.window(troops, start, end)
     if shown.empty:
@@ -249,7 +250,7 @@ def plot_troop_levels(
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
         years = f"{shown['date'].min():%Y}–{shown['date'].max():%Y}"
         ax.set_title(title if title is not None else f"French troops in Mali and the Sahel, {years}")
-        add_source_line(ax, source_line(shown, noted))
+        add_source_line(ax, citation.source_line(shown, noted, sources=sources))
     peak = int(shown["personnel"].max())
     summary = (
         f"Step chart of {len(shown)} figures of French military personnel by operation and scope, "
