@@ -292,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     (out_dir / "provenance.json").write_text(text, encoding="utf-8")
 
     if args.check:
-        differ = [n for n in (TABLE, "provenance.json") if not filecmp.cmp(out_dir / n, OUT / n, shallow=False)]
+        differ = [
+            n for n in (TABLE, "provenance.json") if not filecmp.cmp(out_dir / n, OUT / n, shallow=False)
+        ]
         print("data/conflict/ is up to date" if not differ else f"differs from data/conflict/: {differ}")
         return 1 if differ else 0
     print(f"wrote {table.relative_to(REPO)} ({len(derived):,} events) and provenance.json")

@@ -153,6 +153,15 @@ def copy_with(tmp_path: Path, change) -> tuple[Path, list[str], list[list[str]],
     return path, header, rows, lines
 
 
+def one_line_error(path: Path) -> str:
+    """The message the loader refuses `path` with, checked to be one line."""
+    with pytest.raises(EventDataError) as err:
+        ed.load_shipped_ucdp(path, cache=False)
+    message = str(err.value)
+    assert "\n" not in message
+    return message
+
+
 def test_a_bad_date_names_file_line_and_column(tmp_path: Path) -> None:
     # The first event after a record that spans several lines, so that line != row + 2.
     with open(ed.shipped_ucdp_path(), newline="", encoding="utf-8") as fh:
@@ -165,10 +174,7 @@ def test_a_bad_date_names_file_line_and_column(tmp_path: Path) -> None:
 
     path, _, _, lines = copy_with(tmp_path, bad_date)
     assert lines[target] != target + 2
-    with pytest.raises(EventDataError) as err:
-        ed.load_shipped_ucdp(path, cache=False)
-    message = str(err.value)
-    assert "\n" not in message
+    message = one_line_error(path)
     assert message.startswith(f"{path}, line {lines[target]}, column 'date_start': not a date")
     assert "'2022-02-30'" in message
 
@@ -179,11 +185,8 @@ def test_a_removed_column_names_file_line_and_column(tmp_path: Path, column: str
         gone = header.index(column)
         return header[:gone] + header[gone + 1 :], [r[:gone] + r[gone + 1 :] for r in rows]
 
-    path, *_ = copy_with(tmp_path, removed)
-    with pytest.raises(EventDataError) as err:
-        ed.load_shipped_ucdp(path, cache=False)
-    message = str(err.value)
-    assert "\n" not in message
+    path = copy_with(tmp_path, removed)[0]
+    message = one_line_error(path)
     assert message.startswith(f"{path}, line 1, column '{column}': missing;")
     assert "declared for 'ucdp_ged' in datapackage.json" in message
 
