@@ -394,6 +394,7 @@ def how_to_obtain() -> str:
         "\n"
         "UCDP GED (Uppsala Conflict Data Program Georeferenced Event Dataset, CC BY 4.0):\n"
         "  download the global CSV (zipped is fine) from https://ucdp.uu.se/downloads/\n"
-        "  (section 'UCDP Georeferenced Event Dataset (GED) Global'), or a country file from\n"
-        "  the Humanitarian Data Exchange (data.humdata.org). Pass it as ucdp_path.\n"
+        "  (section 'UCDP Georeferenced Event Dataset (GED) Global'), a country page's export\n"
+        "  from ucdp.uu.se, or a country file from the Humanitarian Data Exchange\n"
+        "  (data.humdata.org). Pass it as ucdp_path.\n"
     )
