@@ -65,13 +65,20 @@ def troops_deployed(as_of: Any) -> Figure:
     return Figure("French troops deployed", int(r["personnel"]), text, r["date"], row)
 
 
+_DEATH_CAUSES = {
+    "all_causes": "all causes",
+    "killed": "killed",
+    "mort_pour_la_france": "'morts pour la France'",
+}
+
+
 def french_deaths(as_of: Any) -> Figure:
     """The last cumulative count of French military deaths on or before ``as_of``."""
     row = measures.latest_deaths(tables.load_fatalities(as_of=as_of))
     if row.empty:
         return Figure("French military deaths", 0, "none recorded yet", None, row)
     r = row.iloc[0]
-    cause = "all causes" if r["cause"] == "all_causes" else "'morts pour la France'"
+    cause = _DEATH_CAUSES.get(str(r["cause"]), str(r["cause"]))
     where = "in the Sahel" if r["scope"] == "sahel" else "in Mali"
     text = (
         f"{r['cumulative_deaths']} ({cause}, {where}, since January 2013, as of {_when(r)};"

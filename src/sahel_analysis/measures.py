@@ -274,8 +274,9 @@ def latest_troop_level(troops: pd.DataFrame) -> pd.DataFrame:
     return (sahel if not sahel.empty else latest).sort_values("personnel").iloc[[-1]]
 
 
-# The fatalities series the headline figure uses: the armed forces staff's own count.
-DEATHS_SERIES = "ema_morts_pour_la_france"
+# The fatalities series the headline figure uses: the armed forces staff's own count of soldiers
+# killed, the one announced at each death (the "mort pour la France" status is a separate count).
+DEATHS_SERIES = "ema_killed"
 
 
 def latest_deaths(fatalities: pd.DataFrame, series: str = DEATHS_SERIES) -> pd.DataFrame:

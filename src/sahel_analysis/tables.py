@@ -336,7 +336,7 @@ def load_places(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
 
 
 def load_events(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
-    """Dated events, 2012-2023, sorted by date; with ``as_of``, only those that had happened by then."""
+    """Dated events, 2012 to January 2026, sorted by date; with ``as_of``, only those that had happened by then."""
     frame = read_table("events", path).sort_values(["date", "id"], kind="stable")
     return select.until(frame.reset_index(drop=True), as_of)
 
