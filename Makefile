@@ -16,7 +16,7 @@ define newline
 
 endef
 
-.PHONY: all setup lock briefings test lint lab figures outputs boundaries gazetteer bench clean
+.PHONY: all setup lock briefings test lint lab figures outputs boundaries gazetteer conflict bench clean
 
 all: briefings
 
@@ -70,6 +70,10 @@ boundaries: setup
 
 gazetteer: setup
 	$(BIN)/python scripts/derive_gazetteer.py
+
+# The shipped UCDP GED events (data/conflict/) from the two exports kept in data/conflict/raw/.
+conflict: setup
+	$(BIN)/python scripts/derive_conflict.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench_build.py

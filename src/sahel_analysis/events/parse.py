@@ -116,10 +116,16 @@ def _read_csv_arrow_once(source: Source, types: Mapping[str, pa.DataType], only:
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
-        include_columns=None if only is None else [source.header_name(only)],
+        include_columns=[source.header_name(only)]
+        if only
+        else source.header
+        if source.trailing_comma
+        else None,
     )
-    # pyarrow reads the header itself; our copy only names columns in messages.
-    read = pacsv.ReadOptions(skip_rows_after_names=source.skip_rows, encoding=source.encoding)
+    # pyarrow reads the header itself; our copy only names columns in messages. Rows with a
+    # trailing comma are read under the header's names and one more, left out above.
+    names = {"column_names": [*source.header, "\0trailing"], "skip_rows": 1} if source.trailing_comma else {}
+    read = pacsv.ReadOptions(skip_rows_after_names=source.skip_rows, encoding=source.encoding, **names)
     # ACLED notes may hold line breaks inside quotes; that needs the slower chunker, so try the
     # fast one first.
     for newlines in (False, True):

@@ -25,6 +25,8 @@ from sahel_analysis.events.formats import (
     ACLED_MONADIC,
     ACLED_PRE2023,
     LOOKALIKES,
+    UCDP_GED,
+    UCDP_GED_COUNTRY,
     EventDataError,
     Format,
     looks_like,
@@ -65,6 +67,12 @@ class Source:
     # A text file's encoding (UTF-8, or Latin-1 once UTF-8 has failed) and its field separator.
     encoding: str = "utf-8"
     delimiter: str = ","
+    # Every data row ends with one more, empty, field than the header names (UCDP's per-country
+    # export writes "...,2,2,2," under a header without the last comma).
+    trailing_comma: bool = False
+    # Columns the frame names otherwise than the file (frame name -> name in the file), so that
+    # messages use the file's (UCDP's per-country export: best -> best_est).
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -144,6 +152,7 @@ class Source:
         )
 
     def header_name(self, column: str) -> str:
+        column = self.renamed.get(column, column)
         for name in self.header:
             if normalise(name) == column:
                 return name
@@ -270,6 +279,8 @@ def read_header(source: Source) -> list[str]:
         header.pop()
     source.header = header
     source.skip_rows = 1 if len(rows) > 1 and is_hxl_row(rows[1]) else 0
+    first = rows[1] if len(rows) > 1 and source.container != "excel" else []
+    source.trailing_comma = len(first) == len(rows[0]) + 1 and not first[-1].strip() if first else False
     return header
 
 
@@ -323,7 +334,8 @@ _WEEKLY = next(f for f in LOOKALIKES if "weekly" in f.name)
 
 
 def detect_layout(source: Source, fmt: Format) -> Format:
-    """The layout of an ACLED file (current, pre-2023 or monadic); refuse aggregated counts.
+    """The layout of an ACLED file (current, pre-2023 or monadic) or a UCDP GED file (global or
+    per-country export); refuse aggregated counts.
 
     ACLED's aggregated files (events and fatalities per week or month and region, the kind HDX
     carries for ACLED) are not events: they get one line naming the file and the layout.
@@ -338,6 +350,8 @@ def detect_layout(source: Source, fmt: Format) -> Format:
             path=source.path,
             looks_like=counts.name,
         )
+    if fmt is UCDP_GED and (guess := looks_like(header)) and guess[0] is UCDP_GED_COUNTRY:
+        return UCDP_GED_COUNTRY
     if fmt is ACLED and {"event_id_cnty", "actor1"} <= header:
         if "actor2" not in header:
             return ACLED_MONADIC
