@@ -21,7 +21,8 @@ def _sources(source: Path) -> list[Path]:
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         raise WorkspaceError(f"{source}: no notebooks to copy (expected *.ipynb files)")
-    return notebooks + sorted((source / "params").glob("*.yaml"))
+    # Every named set: the briefing's in params/, each other notebook's in params/NOTEBOOK/.
+    return notebooks + sorted((source / "params").rglob("*.yaml"))
 
 
 def init(target: Path, source: Path = NOTEBOOK_DIR) -> list[Path]:
