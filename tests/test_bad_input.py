@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sahel_analysis import briefing, markup, schema, tables
+from sahel_analysis import markup, schema, tables
 from sahel_analysis.paths import DATA_DIR
 
 

@@ -48,7 +48,8 @@ PLOT = (
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("nbs")
     _notebook(root / "good.ipynb", PLOT)
-    _notebook(root / "other.ipynb", "print(label * n)", params=PARAMS + "\nexport_path: str = ''  # a file it reads")
+    other = PARAMS + "\nexport_path: str = ''  # a file it reads"
+    _notebook(root / "other.ipynb", "print(label * n)", params=other)
     _notebook(root / "bad.ipynb", "x = 1\n1 / 0")
     _notebook(
         root / "skip.ipynb",
@@ -331,7 +332,8 @@ def test_a_file_named_with_tilde_is_part_of_the_fingerprint(
 def test_a_changed_input_file_reruns_the_notebook(project: Path, tmp_path: Path, capsys) -> None:
     source = tmp_path / "export.csv"
     source.write_text("a\n")
-    args = ["build", str(project / "other.ipynb"), "-o", str(tmp_path / "out"), "-p", "export_path", str(source)]
+    out = str(tmp_path / "out")
+    args = ["build", str(project / "other.ipynb"), "-o", out, "-p", "export_path", str(source)]
     assert main(args) == 0
     assert main(args) == 0
     source.write_text("a\nb\n")

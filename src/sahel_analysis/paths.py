@@ -31,3 +31,19 @@ def _located(env: str, name: str) -> Path:
 DATA_DIR = _located("SAHEL_ANALYSIS_DATA", "data")
 NOTEBOOK_DIR = _located("SAHEL_ANALYSIS_NOTEBOOKS", "notebooks")
 TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"
+
+
+def source_folder(path: Path, *others: Path) -> tuple[Path, str] | None:
+    """The source folder ``path`` is, or lies inside (data package, notebooks, ``others``), and what it is.
+
+    Nothing the project writes (pages, state, a copy of the notebooks) may go there: sources are
+    never modified. ``path`` is compared after resolving symbolic links.
+    """
+    where = path.expanduser().resolve()
+    folders = {DATA_DIR.resolve(): "the data package", NOTEBOOK_DIR.resolve(): "a folder of source notebooks"}
+    for other in others:
+        folders.setdefault(other.resolve(), "a folder of source notebooks")
+    for folder, what in folders.items():
+        if where == folder or folder in where.parents:
+            return folder, what
+    return None

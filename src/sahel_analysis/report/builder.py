@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sahel_analysis.errors import NotebookSkipped
-from sahel_analysis.paths import DATA_DIR, NOTEBOOK_DIR
+from sahel_analysis.paths import source_folder
 from sahel_analysis.report.atomic import atomic_write
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.index import write_index
@@ -75,13 +75,10 @@ def check_output(out: Path, jobs: Sequence[Job]) -> Path:
         out = out.expanduser().resolve()
     except (OSError, RuntimeError):  # RuntimeError: a symbolic link that loops (Python < 3.13)
         raise BuildError(f"output folder {given}: a symbolic link that loops; choose another") from None
-    sources = {NOTEBOOK_DIR.resolve(): "a folder of source notebooks", DATA_DIR.resolve(): "the data package"}
-    for job in jobs:
-        sources.setdefault(job.notebook.resolve().parent, "a folder of source notebooks")
-    for folder, what in sources.items():
-        if out == folder or folder in out.parents:
-            where = "is" if out == folder else f"is inside {folder},"
-            raise BuildError(f"output folder {out} {where} {what}; choose another (default: site/)")
+    if (source := source_folder(out, *(job.notebook.parent for job in jobs))) is not None:
+        folder, what = source
+        where = "is" if out == folder else f"is inside {folder},"
+        raise BuildError(f"output folder {out} {where} {what}; choose another (default: site/)")
     if out.exists() and not out.is_dir():
         raise BuildError(f"output folder {out} is a file; expected a folder")
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sahel_analysis.errors import not_a_file, shown
 from sahel_analysis.report.errors import BuildError
-from sahel_analysis.report.notebooks import Parameter, parameters
+from sahel_analysis.report.notebooks import Parameter, load_notebook, parameters
 from sahel_analysis.report.typecheck import fits
 
 
@@ -98,6 +98,15 @@ def _load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
 
 
+def _yaml_problem(exc: Exception) -> str:
+    """What the YAML parser stopped on, and where, in one line."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or problem is None:
+        return " ".join(str(exc).split())
+    context = getattr(exc, "context", None)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {f'{context}: ' if context else ''}{problem}"
+
+
 def parse_value(name: str, text: str) -> Any:
     """A ``-p NAME VALUE`` value: YAML scalars and lists (``[gao, kidal]``), ``None`` for null."""
     import yaml
@@ -141,7 +150,7 @@ def read_param_file(path: Path) -> dict[str, Any]:
     except _Refused as exc:
         raise BuildError(f"{path}, {exc}") from None
     except yaml.YAMLError as exc:
-        raise BuildError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        raise BuildError(f"{path}: not valid YAML ({_yaml_problem(exc)})") from None
     except ValueError as exc:
         raise BuildError(f"{path}: a value is not a valid date ({exc})") from None
     if data is None:
@@ -165,6 +174,8 @@ def plan(
                 f"{f}: a parameter file named {f.stem!r} is given already ({named[f.stem]}); rename one"
             )
         named[f.stem] = f
+    for nb in notebooks:  # a broken notebook is one line now, not a failure once kernels run
+        load_notebook(nb)
     variants = [(f.stem, read_param_file(f)) for f in param_files] or [(None, {})]
     if not cli_params and not any(values for _, values in variants):
         # Nothing to check: the notebooks need not be inspected (papermill takes seconds to import).
