@@ -101,6 +101,17 @@ def not_a_file(path: Path) -> str | None:
     return None
 
 
+def file_problem(path: Path, expected: str, missing: str) -> str | None:
+    """Why ``path`` cannot be read as ``expected`` ("a notebook file"), in words; None if it can.
+
+    ``missing`` is what to say when nothing is there ("no such notebook").
+    """
+    kind = not_a_file(path)
+    if kind is None:
+        return None
+    return missing if kind == "no such file" else f"expected {expected}, found {kind}"
+
+
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),

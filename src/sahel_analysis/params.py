@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sahel_analysis.errors import not_a_file, shown
+from sahel_analysis.errors import file_problem, shown
 
 
 class ParameterError(ValueError):
@@ -337,13 +337,9 @@ def check_event_params(
         if not isinstance(value, str | os.PathLike):
             raise ParameterError(f"{name}: expected a file path (text) or None, found {shown(value)}")
         path = Path(value).expanduser()
-        kind = not_a_file(path)
-        if kind == "no such file":
-            raise ParameterError(f"{name}: no such file: {shown(str(path))}")
-        if kind is not None:
-            raise ParameterError(
-                f"{name}: expected an event file (CSV, zipped CSV or .xlsx); found {kind}: {shown(str(path))}"
-            )
+        expected = "an event file (CSV, zipped CSV or .xlsx)"
+        if (problem := file_problem(path, expected, "no such file")) is not None:
+            raise ParameterError(f"{name}: {problem}: {shown(str(path))}")
         out[name] = path
     if country is not None and not (isinstance(country, str) and country.strip()):
         raise ParameterError(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sahel_analysis.errors import not_a_file
+from sahel_analysis.errors import file_problem
 from sahel_analysis.paths import NOTEBOOK_DIR
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.typecheck import parse_type
@@ -30,11 +30,8 @@ def load_notebook(path: Path) -> dict[str, Any]:
     Refused in one line: a path that is not a regular file (a FIFO would block the read), invalid
     JSON, and JSON that is not a notebook of nbformat 4 (which is what papermill and nbclient run).
     """
-    kind = not_a_file(path)
-    if kind == "no such file":
-        raise BuildError(f"{path}: no such notebook")
-    if kind is not None:
-        raise BuildError(f"{path}: expected a notebook file, found {kind}")
+    if (problem := file_problem(path, "a notebook file", "no such notebook")) is not None:
+        raise BuildError(f"{path}: {problem}")
     try:
         with open(path, encoding="utf-8") as fh:
             nb = json.load(fh)
@@ -84,8 +81,8 @@ def discover(names: Sequence[str] = ()) -> list[Path]:
         if hit is None:
             known = ", ".join(p.stem for p in available) or "none"
             raise BuildError(f"unknown notebook {name!r}; available: {known}")
-        if (kind := not_a_file(hit)) is not None:  # a folder or a FIFO named *.ipynb, a broken link
-            raise BuildError(f"{hit}: expected a notebook file, found {kind}")
+        if (problem := file_problem(hit, "a notebook file", "no such notebook")) is not None:
+            raise BuildError(f"{hit}: {problem}")  # a folder or a FIFO named *.ipynb, a broken link
         chosen.append(hit.resolve())
     return chosen
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sahel_analysis.errors import not_a_file, shown
+from sahel_analysis.errors import file_problem, shown
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.notebooks import Parameter, load_notebook, parameters
 from sahel_analysis.report.typecheck import fits
@@ -128,11 +128,8 @@ def read_param_file(path: Path) -> dict[str, Any]:
     import yaml
 
     path = path.expanduser()
-    kind = not_a_file(path)
-    if kind == "no such file":
-        raise BuildError(f"{path}: no such parameter file")
-    if kind is not None:
-        raise BuildError(f"{path}: expected a YAML parameter file, found {kind}")
+    if (problem := file_problem(path, "a YAML parameter file", "no such parameter file")) is not None:
+        raise BuildError(f"{path}: {problem}")
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
