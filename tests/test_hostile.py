@@ -266,7 +266,7 @@ def test_the_index_lists_only_the_page_a_record_names_for_itself(tmp_path: Path)
         (state / f"{stem}.json").write_text(json.dumps(record))
     soup = BeautifulSoup(write_index(tmp_path, "data").read_text(encoding="utf-8"), "html.parser")
     hrefs = sorted({a["href"] for a in soup.find_all("a")})
-    assert hrefs == ["./good.html", "./javascript%3Aalert%281%29.html"]  # relative, never a scheme
+    assert hrefs == ["good.html", "javascript%3Aalert%281%29.html"]  # ':' encoded: a path, never a scheme
     assert soup.find("img") is None and _injected(tmp_path / "index.html") == []
 
 
@@ -344,6 +344,20 @@ def test_an_output_folder_in_or_inside_a_source_folder_is_refused(capsys) -> Non
         assert ("the data package" in line) == (DATA_DIR in (out, *out.parents))
         assert out.exists() == existed
     assert _digest(DATA_DIR, NOTEBOOK_DIR) == before
+
+
+def test_a_notebook_folder_of_ones_own_and_its_named_sets_are_sources_but_a_site_beside_them_is_not(
+    tmp_path: Path,
+) -> None:
+    from sahel_analysis.report import check_output
+
+    folder = tmp_path / "mine"
+    (folder / "params" / "08_place").mkdir(parents=True)
+    jobs = [Job(_notebook(folder / "page.ipynb"), {})]
+    for out in (folder, folder / "params", folder / "params" / "08_place", folder / "params" / "new"):
+        with pytest.raises(BuildError, match="choose another"):
+            check_output(out, jobs)
+    assert check_output(folder / "site", jobs) == (folder / "site").resolve()
 
 
 def test_an_output_folder_reached_through_a_link_into_the_sources_is_refused(tmp_path: Path, capsys) -> None:

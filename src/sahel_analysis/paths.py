@@ -33,17 +33,26 @@ NOTEBOOK_DIR = _located("SAHEL_ANALYSIS_NOTEBOOKS", "notebooks")
 TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"
 
 
-def source_folder(path: Path, *others: Path) -> tuple[Path, str] | None:
-    """The source folder ``path`` is, or lies inside (data package, notebooks, ``others``), and what it is.
+def source_folder(path: Path, *notebook_folders: Path) -> tuple[Path, str] | None:
+    """The source folder ``path`` is, or lies inside, and what it is; None when it is none.
 
     Nothing the project writes (pages, state, a copy of the notebooks) may go there: sources are
-    never modified. ``path`` is compared after resolving symbolic links.
+    never modified. The data package and the notebooks folder are sources throughout. Another
+    folder of notebooks being built (``--notebooks DIR``, a notebook named by its path) is a source
+    itself and in its ``params/``, its named parameter sets; ``DIR/site`` is left to the user.
+    Paths are compared after resolving symbolic links.
     """
     where = path.expanduser().resolve()
-    folders = {DATA_DIR.resolve(): "the data package", NOTEBOOK_DIR.resolve(): "a folder of source notebooks"}
-    for other in others:
-        folders.setdefault(other.resolve(), "a folder of source notebooks")
-    for folder, what in folders.items():
+    whole = {DATA_DIR.resolve(): "the data package", NOTEBOOK_DIR.resolve(): "a folder of source notebooks"}
+    for folder, what in whole.items():
         if where == folder or folder in where.parents:
             return folder, what
+    for folder in (f.resolve() for f in notebook_folders):
+        params = folder / "params"
+        if where in (folder, params) or params in where.parents:
+            return (
+                (folder, "a folder of source notebooks")
+                if where == folder
+                else (params, "named parameter sets")
+            )
     return None
