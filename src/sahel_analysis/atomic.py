@@ -11,6 +11,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from sahel_analysis.errors import WriteError
+
 __all__ = ["atomic_write"]
 
 
@@ -21,10 +23,15 @@ def atomic_write(path: Path, data: bytes | Callable[[Path], None], *, mode: int 
     (for writers that take a path, like pyarrow's). ``mode``: the file's permissions; mkstemp
     makes files private (0o600), which the default undoes for pages meant to be shared. None
     keeps them private.
+
+    A write that fails (disk full, a file size limit, a folder in the way) leaves no temporary file
+    and raises `WriteError`, one line naming the folder and the cause. The rename replaces a
+    symbolic link at ``path`` rather than writing where it points.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         if callable(data):
             os.close(fd)
             data(Path(tmp))
@@ -34,6 +41,13 @@ def atomic_write(path: Path, data: bytes | Callable[[Path], None], *, mode: int 
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, WriteError):
+            raise
+        raise WriteError(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise

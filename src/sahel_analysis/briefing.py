@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import citation, measures, schema, select, tables
+from sahel_analysis import citation, markup, measures, schema, select, tables
 from sahel_analysis.measures import OPERATION_COVERAGES
 from sahel_analysis.textfmt import date_text, year_spans
 
@@ -30,7 +27,6 @@ __all__ = [
     "latest_data_date",
     "load_claims",
     "sources_table",
-    "table_html",
 ]
 
 
@@ -199,30 +195,12 @@ def claims_table(claims: pd.DataFrame, *, sources: pd.DataFrame) -> pd.DataFrame
 # -- composing the page -----------------------------------------------------------------------
 
 
-_HEADLINE = (
-    "<p>As of <strong>{{ as_of }}</strong>,"
-    "{% if troops.value is none %} no French deployment had been reported yet."
-    "{% else %} the last reported French deployment was <strong>{{ troops.text }}</strong>.{% endif %}"
-    "{% if deaths.value %} French military deaths stood at <strong>{{ deaths.text }}</strong>.{% endif %}"
-    "{% if cost.value %} Known operation costs: <strong>{{ cost.text }}</strong>.{% endif %}"
-    "{% if coup.value is not none %} It had been <strong>{{ coup_days }} days</strong> since the last coup"
-    " in Mali, on {{ coup_date }}.{% endif %}</p>"
-)
-
-
-@cache
-def _headline_template() -> Any:
-    import jinja2
-
-    # Autoescape: every figure's text comes from the data (titles, names) and is escaped.
-    return jinja2.Environment(autoescape=True).from_string(_HEADLINE)
-
-
 def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
     """The opening paragraph, quoting the computed figures; text from the data is escaped."""
     by = {f.label: f for f in figures}
     coup = by["Time since the last coup in Mali"]
-    return _headline_template().render(
+    return markup.render(
+        "headline",
         as_of=f"{as_of:%d %B %Y}",
         troops=by["French troops deployed"],
         cost=by["Cost of Serval and Barkhane"],
@@ -255,34 +233,6 @@ def sources_table(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     return table[["Publisher", "Title", "Published", "Accessed", "URL"]].fillna("")
 
 
-# A cell that is one web address becomes a link; anything else (javascript:, data:...) stays text.
-_LINK = re.compile(r"https?://\S+")
-
-
-def _cell_html(value: Any) -> str:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
-        return ""
-    text = str(value)
-    if _LINK.fullmatch(text):
-        # pandas' render_links writes the href unescaped, so a '"' in a URL would open an attribute.
-        return f'<a href="{html.escape(text, quote=True)}">{html.escape(text, quote=True)}</a>'
-    return html.escape(text, quote=True)
-
-
-def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
-    """A table for the HTML briefing: every cell and heading escaped, nothing truncated, URLs as links."""
-    import pandas as pd
-
-    cells = frame.map(_cell_html)
-    cells.columns = [html.escape(str(c), quote=True) for c in frame.columns]
-    cells.index = [html.escape(str(i), quote=True) for i in frame.index]
-    cells.index.name = None if frame.index.name is None else html.escape(str(frame.index.name), quote=True)
-    with pd.option_context("display.max_colwidth", None):
-        return cells.to_html(index=index, escape=False, border=0, classes="dataframe briefing")
-
-
 def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """A tidy table of ``events`` for the HTML: date, category, place, title, sources (publishers).
 
@@ -311,10 +261,3 @@ def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.Data
             }
         )
     return pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])
-
-
-def table_or_note(frame: pd.DataFrame, note: str) -> str:
-    """:func:`table_html` of ``frame``, or ``note`` as an escaped paragraph when it has no rows."""
-    import html
-
-    return table_html(frame) if len(frame) else f"<p>{html.escape(note)}</p>"

@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sahel_analysis.errors import DataError, unreadable
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -77,6 +79,8 @@ def _read(name: str, directory: str) -> gpd.GeoDataFrame:
         raise FileNotFoundError(
             f"{path} is missing; run `python scripts/derive_boundaries.py` to re-derive it"
         )
+    if (problem := unreadable(path, "a boundary layer, a GeoJSON file")) is not None:
+        raise DataError([problem])  # a FIFO would block the reader; a folder would confuse it
     gdf = gpd.read_file(path, engine="pyogrio")
     # RFC 7946 GeoJSON carries no crs member; its coordinates are WGS84 by definition.
     return gdf.set_crs(CRS, allow_override=True)

@@ -10,12 +10,11 @@ layers and the sources table are the caller's: nothing here reads a file.
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import citation, footprint, geo, select
+from sahel_analysis import citation, footprint, geo, markup, select
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.basemap import (
     BASE_GID,
@@ -381,7 +380,5 @@ def animate_footprint(
         f"Animated map: the French bases held on the first day of each month from "
         f"{date_text(start, 'month', 'long')} to {date_text(last, 'month', 'long')}"
     )
-    return (
-        f'<img class="footprint-animation" style="max-width:100%" alt="{html.escape(alt)}" '
-        f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
-    )
+    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return markup.image_html(src, alt, "footprint-animation")
