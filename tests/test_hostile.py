@@ -25,12 +25,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from sahel_analysis import markup, params, schema, tables
+from sahel_analysis.atomic import atomic_write
 from sahel_analysis.cli import main
 from sahel_analysis.errors import DataError, WriteError, shown
 from sahel_analysis.events import EventDataError, cache, load_acled, load_ucdp_ged
 from sahel_analysis.paths import DATA_DIR, NOTEBOOK_DIR
 from sahel_analysis.report import BuildError, plan, read_param_file
-from sahel_analysis.atomic import atomic_write
 from sahel_analysis.report.index import write_index
 from sahel_analysis.report.plan import Job, parse_value
 from sahel_analysis.report.state import fingerprint, input_files, read_record

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sahel_analysis.atomic import atomic_write
 from sahel_analysis.errors import NotebookSkipped
 from sahel_analysis.paths import source_folder
-from sahel_analysis.atomic import atomic_write
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.index import write_index
 from sahel_analysis.report.kernels import start_kernel, stop_children

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from sahel_analysis import __version__
-from sahel_analysis.paths import TEMPLATE_DIR
 from sahel_analysis.atomic import atomic_write
+from sahel_analysis.paths import TEMPLATE_DIR
 from sahel_analysis.report.state import PROFILE_FILE, STATE_DIR, data_version, own_file, read_own, read_record
 
 INDEX_KEY = "index.key"  # a hash of what index.html shows

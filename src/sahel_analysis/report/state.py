@@ -15,8 +15,8 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import Any
 
 from sahel_analysis import __version__
-from sahel_analysis.paths import DATA_DIR, PACKAGE_DIR
 from sahel_analysis.atomic import atomic_write
+from sahel_analysis.paths import DATA_DIR, PACKAGE_DIR
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.plan import Job, is_path
 
