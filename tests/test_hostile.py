@@ -227,10 +227,18 @@ def test_a_poisoned_data_package_and_parameters_build_pages_without_markup(tmp_p
 
 def test_dollar_signs_in_a_title_are_drawn_as_text_not_mathematics() -> None:
     """Mathtext is markup too: "$5 and $6" from a parameter or the data is drawn as written."""
+    from sahel_analysis.geo import load_map_layers
     from sahel_analysis.viz.placemap import plot_map
 
     gazetteer = tables.load_places()
-    ax = plot_map(gazetteer[gazetteer["id"] == "gao"], None, gazetteer=gazetteer, title="Cost $5 and $6 bn")
+    ax = plot_map(
+        gazetteer[gazetteer["id"] == "gao"],
+        None,
+        gazetteer=gazetteer,
+        title="Cost $5 and $6 bn",
+        sources=tables.load_sources(),
+        layers=load_map_layers(),
+    )
     ax.figure.canvas.draw()
     from matplotlib.text import Text
 
