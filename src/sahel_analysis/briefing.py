@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, markup, measures, schema, select, tables
+from sahel_analysis.footprint import operation_label
+from sahel_analysis.i18n import N_, _, format_date, format_number, ngettext
 from sahel_analysis.measures import OPERATION_COVERAGES
-from sahel_analysis.textfmt import date_text, year_spans
+from sahel_analysis.textfmt import date_text, euros, year_list
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,6 +18,10 @@ NOT_IN_RECORD = "not in the record"
 
 __all__ = [
     "OPERATION_COVERAGES",
+    "COST",
+    "COUP",
+    "DEATHS",
+    "TROOPS",
     "Figure",
     "check_claims",
     "claims_table",
@@ -32,13 +38,24 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Figure:
-    """One key figure, with the date it refers to and the rows it rests on (for citing)."""
+    """One key figure, with the date it refers to and the rows it rests on (for citing).
+
+    ``label`` is the English message id (shown translated with ``_``); ``text`` is written in the
+    current language, what a reader needs first and the caveat after it, starting in lower case so
+    that the headline can quote it mid-sentence (the table capitalises it).
+    """
 
     label: str
     value: Any
     text: str
     date: pd.Timestamp | None
     rows: pd.DataFrame
+
+
+TROOPS = N_("French troops deployed")
+COST = N_("Cost of Serval and Barkhane, in nominal euros")
+DEATHS = N_("French military deaths")
+COUP = N_("Time since the last coup in Mali")
 
 
 def latest_data_date() -> pd.Timestamp:
@@ -54,33 +71,43 @@ def troops_deployed(as_of: Any) -> Figure:
     """The last reported French troop level in the Sahel on or before ``as_of`` (see measures)."""
     row = measures.latest_troop_level(tables.load_troop_levels(as_of=as_of))
     if row.empty:
-        return Figure("French troops deployed", None, "no figure reported yet", None, row)
+        return Figure(TROOPS, None, _("no figure reported yet"), None, row)
     r = row.iloc[0]
-    about = "about " if r["approximate"] else ""
-    text = f"{about}{r['personnel']:,} ({r['operation']}, {schema.SCOPE_LABELS[r['scope']]}, as reported for {_when(r)})"
-    return Figure("French troops deployed", int(r["personnel"]), text, r["date"], row)
-
-
-_DEATH_CAUSES = {
-    "all_causes": "all causes",
-    "killed": "killed",
-    "mort_pour_la_france": "'morts pour la France'",
-}
+    values = {
+        "n": format_number(r["personnel"]),
+        "where": _(schema.SCOPE_LABELS[r["scope"]]),
+        "operation": _(operation_label(str(r["operation"]))),
+        "date": _when(r),
+    }
+    if r["personnel"] == 0:  # the day the last soldiers left
+        text = _("none {where} any more ({operation}), as reported for {date}").format(**values)
+    elif r["approximate"]:
+        text = _("about {n} {where} ({operation}), as reported for {date}").format(**values)
+    else:
+        text = _("{n} {where} ({operation}), as reported for {date}").format(**values)
+    return Figure(TROOPS, int(r["personnel"]), text, r["date"], row)
 
 
 def french_deaths(as_of: Any) -> Figure:
     """The last cumulative count of French military deaths on or before ``as_of``."""
     row = measures.latest_deaths(tables.load_fatalities(as_of=as_of))
     if row.empty:
-        return Figure("French military deaths", 0, "none recorded yet", None, row)
+        return Figure(DEATHS, 0, _("none recorded yet"), None, row)
     r = row.iloc[0]
-    cause = _DEATH_CAUSES.get(str(r["cause"]), str(r["cause"]))
-    where = "in the Sahel" if r["scope"] == "sahel" else "in Mali"
-    text = (
-        f"{r['cumulative_deaths']} ({cause}, {where}, since January 2013, as of {_when(r)};"
-        " the armed forces staff's count)"
-    )
-    return Figure("French military deaths", int(r["cumulative_deaths"]), text, r["date"], row)
+    values = {
+        "n": format_number(r["cumulative_deaths"]),
+        "where": _("in the Sahel") if r["scope"] == "sahel" else _("in Mali"),
+        "date": _when(r),
+    }
+    if r["cause"] == "mort_pour_la_france":
+        text = _(
+            "{n} 'morts pour la France' {where} since January 2013 (the armed forces staff's count, {date})"
+        )
+    elif r["cause"] == "all_causes":
+        text = _("{n} dead {where} since January 2013, all causes (the armed forces staff's count, {date})")
+    else:
+        text = _("{n} killed {where} since January 2013 (the armed forces staff's count, {date})")
+    return Figure(DEATHS, int(r["cumulative_deaths"]), text.format(**values), r["date"], row)
 
 
 def operation_costs(as_of: Any) -> tuple[pd.DataFrame, list[int]]:
@@ -103,22 +130,53 @@ def cumulative_cost(as_of: Any) -> Figure:
         best = best[best["year"] < when.year]
         missing = [y for y in missing if y < when.year]
     total = float(best["amount_eur_m"].sum())
-    years = f"{len(best)} year{'s' if len(best) != 1 else ''}"
-    gap = f"; no operation-specific figure for {year_spans(missing)}" if missing else ""
-    left_out = f"; {year_spans(running)} left out, as the year was not over" if running else ""
-    text = f"€{total:,.0f} million, nominal, summed over the {years} with a figure{gap}{left_out}"
-    return Figure("Cost of Serval and Barkhane", total, text, None, best)
+    return Figure(COST, total, cost_text(total, len(best), missing, running), None, best)
+
+
+def cost_text(total: float, years: int, unknown: list[int], running: list[int]) -> str:
+    """The cost sentence: the amount and the years it covers first, the years it leaves out after."""
+    if not years:
+        return _("no year with a known figure yet")
+    values = {"amount": euros(total), "n": format_number(years), "unknown": year_list(unknown)}
+    values["running"] = year_list(running)
+    if unknown and running:
+        text = ngettext(
+            "about {amount} in {n} year with a known figure ({unknown} unknown; {running} not yet over)",
+            "about {amount} in {n} years with a known figure ({unknown} unknown; {running} not yet over)",
+            years,
+        )
+    elif unknown:
+        text = ngettext(
+            "about {amount} in {n} year with a known figure ({unknown} unknown)",
+            "about {amount} in {n} years with a known figure ({unknown} unknown)",
+            years,
+        )
+    elif running:
+        text = ngettext(
+            "about {amount} in {n} year with a known figure ({running} not yet over)",
+            "about {amount} in {n} years with a known figure ({running} not yet over)",
+            years,
+        )
+    else:
+        text = ngettext(
+            "about {amount} in {n} year with a known figure",
+            "about {amount} in {n} years with a known figure",
+            years,
+        )
+    return text.format(**values)
 
 
 def since_last_coup(as_of: Any) -> Figure:
     when = select.as_timestamp(as_of)
     row = measures.last_coup(tables.load_events(as_of=when))
     if row.empty:
-        return Figure("Time since the last coup in Mali", None, "no coup yet", None, row)
+        return Figure(COUP, None, _("no coup yet"), None, row)
     r = row.iloc[0]
     days = (when - r["date"]).days
-    text = f"{days:,} days since the coup of {r['date']:%d %B %Y} ({r['title']})"
-    return Figure("Time since the last coup in Mali", days, text, r["date"], row)
+    text = ngettext(
+        "{n} day since the coup of {date} ({title})", "{n} days since the coup of {date} ({title})", days
+    ).format(n=format_number(days), date=format_date(r["date"]), title=r["title"])
+    return Figure(COUP, days, text, r["date"], row)
 
 
 def key_figures(as_of: Any) -> list[Figure]:
@@ -129,13 +187,16 @@ def key_figures(as_of: Any) -> list[Figure]:
 def key_figures_table(figures: list[Figure]) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({"Figure": [f.label for f in figures], "Value": [f.text for f in figures]}).set_index(
-        "Figure"
-    )
+    return pd.DataFrame(
+        {
+            _("Figure"): [_(f.label) for f in figures],
+            _("Value"): [f.text[:1].upper() + f.text[1:] for f in figures],
+        }
+    ).set_index(_("Figure"))
 
 
 def _when(row: Any) -> str:
-    return date_text(row["date"], row["precision"], "long")
+    return format_date(row["date"], row["precision"])
 
 
 # -- the seed article's claims ----------------------------------------------------------------
@@ -198,16 +259,16 @@ def claims_table(claims: pd.DataFrame, *, sources: pd.DataFrame) -> pd.DataFrame
 def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
     """The opening paragraph, quoting the computed figures; text from the data is escaped."""
     by = {f.label: f for f in figures}
-    coup = by["Time since the last coup in Mali"]
+    coup = by[COUP]
     return markup.render(
         "headline",
-        as_of=f"{as_of:%d %B %Y}",
-        troops=by["French troops deployed"],
-        cost=by["Cost of Serval and Barkhane"],
-        deaths=by["French military deaths"],
+        as_of=format_date(as_of),
+        troops=by[TROOPS],
+        cost=by[COST],
+        deaths=by[DEATHS],
         coup=coup,
-        coup_days=f"{coup.value:,}" if coup.value is not None else "",
-        coup_date=f"{coup.date:%d %B %Y}" if coup.date is not None else "",
+        coup_days=format_number(coup.value) if coup.value is not None else "",
+        coup_date=format_date(coup.date) if coup.date is not None else "",
     )
 
 

@@ -43,12 +43,28 @@ def environment() -> jinja2.Environment:
     """The Jinja environment of the project's own templates (fragments and the index page)."""
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=True,  # every value is text, never markup
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    return install_gettext(env)
+
+
+def install_gettext(env: jinja2.Environment) -> jinja2.Environment:
+    """Give ``env`` the catalogue: ``{% trans %}`` blocks and ``_()`` in templates, in the current language.
+
+    New-style gettext: a translated message is escaped like any value, and its ``%(name)s``
+    placeholders are filled from the keywords given.
+    """
+    from sahel_analysis import i18n
+
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n._(message), i18n.ngettext, newstyle=True
+    )
+    return env
 
 
 def render(fragment: str, **context: Any) -> str:

@@ -6,7 +6,16 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["date_text", "join_names", "nice_number", "year_spans"]
+__all__ = [
+    "date_text",
+    "euros",
+    "join_names",
+    "list_text",
+    "nice_number",
+    "year_list",
+    "year_range",
+    "year_spans",
+]
 
 _FORMATS = {
     "iso": {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"},
@@ -29,15 +38,20 @@ def date_text(date: Any, precision: str = "day", style: str = "iso") -> str:
     return text.lstrip("0") if style == "long" else text
 
 
-def year_spans(years: Iterable[int]) -> str:
-    """2015, 2016, 2017, 2020 -> '2015–2017, 2020'."""
+def _spans(years: Iterable[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive years, as (first, last) pairs."""
     spans: list[list[int]] = []
     for y in years:
         if spans and y == spans[-1][1] + 1:
             spans[-1][1] = y
         else:
             spans.append([y, y])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+    return [(a, b) for a, b in spans]
+
+
+def year_spans(years: Iterable[int]) -> str:
+    """2015, 2016, 2017, 2020 -> '2015–2017, 2020'."""
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in _spans(years))
 
 
 def nice_number(target: float) -> float:
@@ -51,3 +65,50 @@ def nice_number(target: float) -> float:
 def join_names(names: Sequence[str], last: str = " and ") -> str:
     """'A', 'A and B', 'A, B and C'."""
     return last.join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+# Babel's lists in English put a comma before "and"; the project writes British English ("a, b and c").
+_LIST_LOCALES = {"en": "en_GB"}
+
+
+def list_text(items: Sequence[str]) -> str:
+    """Items as a reader's list in the current language: 'A', 'A and B', 'A, B and C' ('A, B et C')."""
+    from babel.lists import format_list
+
+    from sahel_analysis.i18n import get_language
+
+    lang = get_language()
+    return format_list(list(items), locale=_LIST_LOCALES.get(lang, lang)) if items else ""
+
+
+def year_range(first: int, last: int) -> str:
+    """'2013–2025', or '2013' when both are the same year."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def year_list(years: Iterable[int]) -> str:
+    """Years as a reader's list, runs as spans: 2015, 2017, 2018, 2020 -> '2015, 2017–18 and 2020'.
+
+    English shortens a span within one century ('2017–18'); French writes both years ('2017–2018').
+    """
+    from sahel_analysis.i18n import get_language
+
+    short = get_language() == "en"
+    return list_text(
+        [
+            str(a) if a == b else f"{a}–{b % 100:02d}" if short and a // 100 == b // 100 else f"{a}–{b}"
+            for a, b in _spans(sorted(set(years)))
+        ]
+    )
+
+
+def euros(millions: float) -> str:
+    """An amount given in millions of euros, rounded as a reader takes it in: '€4.4 bn', '€860 million'.
+
+    From a billion up, one decimal of billions; below, whole millions.
+    """
+    from sahel_analysis.i18n import _, format_number
+
+    if abs(millions) >= 1000:
+        return _("€{amount} bn").format(amount=format_number(millions / 1000, 1))
+    return _("€{amount} million").format(amount=format_number(millions))

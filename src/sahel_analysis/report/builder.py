@@ -22,14 +22,9 @@ from sahel_analysis.atomic import atomic_write
 from sahel_analysis.errors import NotebookSkipped
 from sahel_analysis.paths import source_folder
 from sahel_analysis.report.errors import BuildError
-from sahel_analysis.report.index import write_index
+from sahel_analysis.report.index import page_entry, write_index
 from sahel_analysis.report.kernels import start_kernel, stop_children
-from sahel_analysis.report.notebooks import (
-    code_cells,
-    default_meanings,
-    load_notebook,
-    notebook_title,
-)
+from sahel_analysis.report.notebooks import code_cells, default_meanings
 from sahel_analysis.report.plan import Job
 from sahel_analysis.report.state import (
     check_state_dir,
@@ -98,14 +93,6 @@ def _clear(out: Path, job: Job, *kinds: str) -> None:
         (out / f"{job.stem}{kind}").unlink(missing_ok=True)
 
 
-def _title(job: Job) -> tuple[str, str]:
-    title, summary = notebook_title(load_notebook(job.notebook), job.notebook.stem)
-    if job.variant:
-        shown = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
-        title = f"{title} ({job.variant}: {shown})" if shown else f"{title} ({job.variant})"
-    return title, summary
-
-
 def _failed(task: _Task, out: Path, err: Any, seconds: float) -> Result:
     """Record a failure or a skip; the executed notebook is kept as NAME.FAILED.ipynb."""
     import nbformat
@@ -130,15 +117,16 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
     """Write the executed notebook, its HTML and its record (in the render thread)."""
     import nbformat
 
-    from sahel_analysis.report.html import render_html
+    from sahel_analysis.report.html import rebuild_command, render_html
     from sahel_analysis.report.thumbnail import thumbnail_uri
 
     job, t = task.job, task.timings
-    title, summary = _title(job)
-    # What the parameters left at None mean (as_of: "the latest data"), for the page and the index.
+    entry = page_entry(executed, job.notebook)  # the title and index line the notebook wrote
+    # What the parameters left at None mean (as_of: "the latest data"), for the page.
     defaults = {k: v for k, v in default_meanings(job.notebook).items() if k not in job.params}
     start = time.perf_counter()
-    page = render_html(executed, job.params, title, data, defaults)
+    command = rebuild_command(job.notebook, job.params)
+    page = render_html(executed, job.params, entry["title"], data, defaults, command=command)
     thumbnail = thumbnail_uri(executed)
     t["html"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -151,8 +139,8 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
         "notebook": job.notebook.name,
         "status": "built",
         "html": html_path.name,
-        "title": title,
-        "summary": summary,
+        **entry,
+        "variant": job.variant,
         "params": job.params,
         "defaults": defaults,
         "thumbnail": thumbnail,

@@ -1,15 +1,28 @@
-"""An executed notebook as a self-contained HTML briefing (nbconvert, in this process)."""
+"""An executed notebook as a self-contained HTML page (nbconvert, in this process).
+
+The page opens with the reader's title (the notebook's :class:`sahel_analysis.pages.Page`) and ends
+with a small "How this page was made" box: the package and data versions, the parameters and the
+command that builds it again. Cells tagged ``remove-cell`` (a notebook's own heading and notes for
+whoever edits it) are left out, and every heading and chart gets a permalink id (``anchors``).
+"""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import os
+import shlex
 import threading
+from pathlib import Path
 from typing import Any
 
 from sahel_analysis import __version__
-from sahel_analysis.paths import TEMPLATE_DIR
+from sahel_analysis.i18n import _, get_language
+from sahel_analysis.paths import NOTEBOOK_DIR, TEMPLATE_DIR
+from sahel_analysis.report.anchors import add_anchors
+
+REMOVE_TAG = "remove-cell"  # Jupyter Book's name for a cell that is not part of the page
 
 _local = threading.local()
 
@@ -18,6 +31,9 @@ def _exporter() -> Any:
     # One exporter per thread: building one reads and compiles the templates again.
     if getattr(_local, "exporter", None) is None:
         from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        from sahel_analysis.markup import install_gettext
 
         _local.exporter = HTMLExporter(
             template_name="briefing",
@@ -27,7 +43,9 @@ def _exporter() -> Any:
             exclude_output_prompt=True,
             embed_images=True,
             filters={"csv_data_uri": csv_data_uri},
+            config=Config({"TagRemovePreprocessor": {"remove_cell_tags": [REMOVE_TAG]}}),
         )
+        install_gettext(_local.exporter.environment)
     return _local.exporter
 
 
@@ -49,26 +67,61 @@ def built_stamp() -> str:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if epoch else ""
 
 
-def render_html(
-    executed: Any, params: dict[str, Any], title: str, data: str, defaults: dict[str, str] | None = None
-) -> bytes:
-    """The briefing page: no input cells, no prompts, images embedded, nothing from the network.
+def shown_value(value: Any) -> str:
+    """A parameter's value as ``-p NAME VALUE`` takes it back: text as is where YAML reads it as text."""
+    if isinstance(value, str):
+        from sahel_analysis.report.plan import parse_value
 
-    ``defaults``: what the parameters left at their default mean (``{"as_of": "the latest data"}``).
+        try:
+            plain = parse_value("value", value) == value
+        except Exception:  # noqa: BLE001 - any text YAML cannot take back is written quoted
+            plain = False
+        return value if plain else json.dumps(value, ensure_ascii=False)
+    return "None" if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def rebuild_command(notebook: Path, params: dict[str, Any]) -> str:
+    """The command that builds the page again: the notebook by name, every parameter given with ``-p``.
+
+    A notebook of the project's folder is named by its stem; another by its file name (the folder
+    is the reader's own, and would make the page differ from one machine to the next).
     """
-    shown = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items())) or "defaults"
-    meanings = "; ".join(f"{k}: {v}" for k, v in (defaults or {}).items())
+    name = notebook.stem if notebook.parent == NOTEBOOK_DIR else notebook.name
+    words = ["sahel-analysis", "build", name]
+    for key, value in sorted(params.items()):
+        words += ["-p", key, shown_value(value)]
+    return shlex.join(words)
+
+
+def render_html(
+    executed: Any,
+    params: dict[str, Any],
+    title: str,
+    data: str,
+    defaults: dict[str, str] | None = None,
+    *,
+    command: str = "",
+) -> bytes:
+    """The page: no input cells, no prompts, images embedded, nothing from the network.
+
+    ``defaults``: what the parameters left at their default mean (``{"as_of": "the latest data"}``);
+    ``command``: what builds the page again (:func:`rebuild_command`).
+    """
+    made = {
+        "versions": _(
+            "Built with sahel-analysis {version} from the data version {data}, a hash of the data folder "
+            "that changes whenever a data file does."
+        ).format(version=__version__, data=data),
+        "parameters": [(k, shown_value(v)) for k, v in sorted(params.items())],
+        "defaults": [(k, _("{meaning} (default)").format(meaning=v)) for k, v in (defaults or {}).items()],
+        "command": command,
+        "built": built_stamp(),
+    }
     resources = {
         "metadata": {"name": title},
-        "briefing": {
-            "title": title,
-            "parameters": shown,
-            "defaults": meanings,
-            "data_version": data,
-            "package_version": __version__,
-            "built": built_stamp(),
-        },
+        "language_code": get_language(),
+        "briefing": {"title": title, "made": made},
     }
     executed.metadata["title"] = title
-    body, _ = _exporter().from_notebook_node(executed, resources=resources)
-    return body.encode("utf-8")
+    body, _resources = _exporter().from_notebook_node(executed, resources=resources)
+    return add_anchors(body, _("Link to this section")).encode("utf-8")

@@ -13,6 +13,8 @@ from typing import Any
 
 from sahel_analysis.report.kernels import KERNEL_NAME, start_kernel, stop_kernel
 
+INJECTED_TAG = "injected-parameters"  # papermill's tag on the cell it adds
+
 
 class NotebookFailed(Exception):  # noqa: N818 - read as "the notebook failed"
     """A cell raised, or the kernel died. ``notebook`` holds what ran, up to the failure."""
@@ -26,6 +28,29 @@ class NotebookFailed(Exception):  # noqa: N818 - read as "the notebook failed"
         where = f", cell {self.cell + 1}" if self.cell is not None else ""
         first = self.evalue.strip().splitlines()[0] if self.evalue.strip() else ""
         return f"{name}{where}: {self.ename}: {first}" if first else f"{name}{where}: {self.ename}"
+
+
+def _stable_ids(nb: Any, given: set[str]) -> None:
+    """Cell ids that are the same for the same inputs, in place of the random ones papermill gives.
+
+    papermill's cell gets a random id, and so does every cell of a notebook saved without ids
+    (nbformat 4.4, which it upgrades): the same notebook and parameters would give other bytes.
+    The injected cell is named for its tag; any other new id is a hash of the cell's text.
+    """
+    import hashlib
+
+    taken = set(given)
+    for cell in nb.cells:
+        if INJECTED_TAG in cell.metadata.get("tags", []):
+            base = INJECTED_TAG
+        elif cell.get("id") in given:
+            continue
+        else:
+            base = hashlib.sha256(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:12]
+        cell.id, n = base, 2
+        while cell.id in taken:
+            cell.id, n = f"{base}-{n}", n + 1
+        taken.add(cell.id)
 
 
 async def _execute(client: Any, km: Any) -> None:
@@ -54,7 +79,9 @@ def run_notebook(path: Path, params: dict[str, Any], km: Any, timings: dict[str,
         cell.metadata.setdefault("tags", [])
     if params:  # as papermill does: no injected cell when no parameter is given
         nb.metadata.setdefault("papermill", {})
+        given = {cell.get("id") for cell in nb.cells} - {None}
         nb = parameterize_notebook(nb, params, kernel_name=KERNEL_NAME, language="python")
+        _stable_ids(nb, given)
     timings["inject"] = time.perf_counter() - start
     client = NotebookClient(
         nb,

@@ -1,0 +1,69 @@
+"""Permalinks: every heading of a page gets an id from its words, every chart an id from its name.
+
+An id is readable and stable: ``#key-figures``, ``#after-the-handovers``, ``#fig-troop-levels``.
+It comes from the heading's text or the chart's name alone, never from a cell id or a count of
+cells, so the same page gives the same ids build after build; a second heading with the same words
+gets ``-2``. Each heading carries a link to itself (the "¶" shown on hover), so a reader can copy it.
+
+Run over a whole rendered page, as text: the project's templates write every heading and chart, and
+text from the data reaches a page escaped, so a ``<h2`` or a ``data-figure="`` in it is ours.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = ["FIGURE_ATTRIBUTE", "add_anchors", "slug"]
+
+FIGURE_ATTRIBUTE = "data-figure"  # the mark templates put on a chart's element: its name
+MAX_SLUG = 60
+
+_HEADING = r"<h(?P<level>[1-6])(?P<attrs>(?:\s[^>]*)?)>(?P<inner>.*?)</h(?P=level)>"
+_FIGURE = rf'\s{FIGURE_ATTRIBUTE}="(?P<figure>[^"]*)"'
+_MARKS = re.compile(f"{_HEADING}|{_FIGURE}", re.DOTALL)
+_SELF_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
+_ID = re.compile(r'\sid="[^"]*"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def slug(text: str, fallback: str = "section") -> str:
+    """Words as an id: 'Où est-ce ?' -> 'ou-est-ce'; lower case ASCII letters, digits and hyphens.
+
+    Cut at a word boundary to at most ``MAX_SLUG`` characters; ``fallback`` when nothing is left.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(words) > MAX_SLUG:
+        words = words[: MAX_SLUG + 1].rsplit("-", 1)[0] if "-" in words[:MAX_SLUG] else words[:MAX_SLUG]
+    return words or fallback
+
+
+def add_anchors(page: str, link_label: str = "Link to this section") -> str:
+    """``page`` with an id on every heading and every marked chart, unique within the page.
+
+    A heading keeps its other attributes and gets one self-link (``link_label`` is its accessible
+    name); a chart's mark becomes ``id="fig-NAME"``.
+    """
+    taken: set[str] = set()
+
+    def unique(base: str) -> str:
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        return name
+
+    label = html.escape(link_label, quote=True)
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("figure") is not None:
+            return f' id="{unique("fig-" + slug(html.unescape(match.group("figure")), "figure"))}"'
+        level, inner = match.group("level"), _SELF_LINK.sub("", match.group("inner"))
+        attrs = _ID.sub("", match.group("attrs") or "")
+        name = unique(slug(html.unescape(_TAG.sub("", inner))))
+        link = f'<a class="anchor-link" href="#{name}" aria-label="{label}">¶</a>'
+        return f'<h{level} id="{name}"{attrs}>{inner}{link}</h{level}>'
+
+    return _MARKS.sub(replace, page)
