@@ -66,3 +66,35 @@ def best_costs(years: Iterable[int] | None = None, coverages: Iterable[str] | No
 def cpi() -> dict[int, float]:
     """INSEE's annual index by year."""
     return {int(r["year"]): float(r["index"]) for r in rows("cpi")}
+
+
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+
+def long_date(when: dt.date, precision: str = "day") -> str:
+    """A date as the pages write it in English, to its precision: '4 June 2021', 'June 2021', '2021'."""
+    if precision == "year":
+        return str(when.year)
+    if precision == "month":
+        return f"{MONTHS[when.month - 1]} {when.year}"
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
+
+
+def operation_years(last_year: int) -> dict[int, float]:
+    """Per year up to ``last_year``, the operation's own cost: the best kind among the Serval,
+    Barkhane and Sahel lines, the lowest where sources differ (from costs.csv)."""
+    per_year: dict[int, tuple[int, float]] = {}
+    for r in rows("costs"):
+        year = int(r["year"])
+        if r["coverage"] in ("serval", "barkhane", "sahel") and year <= last_year:
+            candidate = (COST_RANK[r["cost_type"]], float(r["amount_eur_m"]))
+            per_year[year] = min(per_year.get(year, candidate), candidate)
+    return {year: amount for year, (_, amount) in per_year.items()}
+
+
+def latest_data_date() -> dt.date:
+    """The last date any of the events, troop levels and fatalities speaks of."""
+    return max(day(r["date"]) for name in ("events", "troop_levels", "fatalities") for r in rows(name))

@@ -95,3 +95,28 @@ def test_print_layout_keeps_figures_within_an_a4_page(browser, briefing_html: Pa
         "return Array.from(document.images).map(i => i.getBoundingClientRect().right);"
     )
     assert widths and max(widths) <= 794
+
+
+@pytest.mark.parametrize("anchor", ["key-figures", "sources", "fig-costs", "how-this-page-was-made"])
+def test_a_link_to_a_section_or_a_chart_lands_on_it(browser, briefing_html: Path, anchor: str) -> None:
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})  # the screen, whatever ran before
+    browser.set_window_size(1280, 900)
+    browser.get(f"{briefing_html.as_uri()}#{anchor}")
+    scrolled, top, bottom = browser.execute_script(
+        "const box = document.getElementById(arguments[0]).getBoundingClientRect();"
+        "return [window.scrollY, box.top, document.documentElement.scrollHeight - window.innerHeight];",
+        anchor,
+    )
+    assert scrolled > 0, "the page did not move to the anchor"
+    # At the top of the window (its scroll margin above it), unless the page ends before it can be.
+    assert 0 <= top <= 20 or scrolled >= bottom - 1, (anchor, scrolled, top)
+
+
+def test_a_heading_links_to_itself(browser, briefing_html: Path) -> None:
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})  # the screen, whatever ran before
+    browser.set_window_size(1280, 900)
+    browser.get(briefing_html.as_uri())
+    href = browser.execute_script(
+        "const link = document.querySelector('h2#key-figures a.anchor-link'); link.click(); return location.hash;"
+    )
+    assert href == "#key-figures"

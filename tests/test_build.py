@@ -205,7 +205,7 @@ def test_changing_one_parameter_reruns_only_that_notebook(project: Path, tmp_pat
     # good was rebuilt once with n=5, then found up to date; other ran only for its own new n.
     assert re.search(r"good\s+built", lines) and re.search(r"good\s+up-to-date", lines)
     assert len(re.findall(r"other\s+built", lines)) == 1
-    assert "n=5" in (out / "good.html").read_text()
+    assert "sahel-analysis build good.ipynb -p n 5" in (out / "good.html").read_text()
 
 
 @pytest.mark.slow

@@ -233,3 +233,24 @@ def test_notebook_is_committed_clean():
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert "parameters" in code[0].metadata.get("tags", [])
+
+
+@pytest.mark.slow
+def test_the_notebook_titles_its_page_by_place_and_date(notebook_runs):
+    import nbformat
+    import oracle
+
+    from sahel_analysis.pages import read_page
+
+    out, errors = notebook_runs
+    titles = {
+        "kati-2021": "Kati: dossier as of 4 June 2021",
+        "defaults": f"Gao: dossier as of {oracle.long_date(oracle.latest_data_date())}",
+    }
+    for name, title in titles.items():
+        assert errors[name] is None, errors[name]
+        page = read_page(nbformat.read(out / f"{name}.ipynb", as_version=4))
+        assert page["title"] == title and page["group"] == "dossier"
+    kati = read_page(nbformat.read(out / "kati-2021.ipynb", as_version=4))
+    assert kati["summary"] == "France had held no base here by 4 June 2021."
+    assert not [r for r in oracle.rows("presence") if r["place_id"] == "kati"]

@@ -297,3 +297,19 @@ def test_notebook_is_committed_clean():
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert "parameters" in code[0].metadata.get("tags", [])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [("defaults", "The French footprint in West and Central Africa, 2013–2025"), ("sahel", "Two dates")],
+)
+def test_the_page_title_follows_the_parameters(notebook_runs, name, title):
+    import nbformat
+
+    from sahel_analysis.pages import read_page
+
+    out, errors = notebook_runs
+    assert errors[name] is None, errors[name]
+    page = read_page(nbformat.read(out / f"{name}.ipynb", as_version=4))
+    assert page["title"] == title

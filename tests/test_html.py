@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import urllib.parse
 from pathlib import Path
 
 import nbformat
+import oracle
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
@@ -107,11 +109,11 @@ def test_the_stylesheet_is_small_and_nothing_is_fetched(site: Path) -> None:
             assert img["src"].startswith("data:image/png;base64,"), page.name
 
 
-def test_the_index_shows_parameters_and_a_thumbnail_of_each_first_figure(site: Path) -> None:
+def test_the_index_shows_a_title_line_and_thumbnail_of_each_page(site: Path) -> None:
     from PIL import Image
 
     soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
-    items = {li.find("a", string=True)["href"]: li for li in soup.find_all("li")}
+    items = {li.find("a", class_="page")["href"]: li for li in soup.find_all("li")}
     assert set(items) == {
         "06_briefing--article-date.html",
         "06_briefing.html",
@@ -129,9 +131,82 @@ def test_the_index_shows_parameters_and_a_thumbnail_of_each_first_figure(site: P
         # The page's first figure, scaled down with its proportions kept.
         assert thumb.width < first.width
         assert thumb.height / thumb.width == pytest.approx(first.height / first.width, abs=0.01)
-    params = {href: li.find("p", class_="params").get_text() for href, li in items.items()}
-    assert params["06_briefing--article-date.html"] == f"as_of = {AS_OF:%Y-%m-%d}"
-    assert params["06_briefing.html"] == "as_of: the latest data (default)"
-    assert params["02_troop_levels.html"] == "default parameters"
-    header = _page(site, "06_briefing").find("header").get_text(" ")
-    assert "as_of: the latest data" in header
+        # The entry's title is the page's own, and its line is the notebook's (never a parameter dump).
+        assert li.find("a", class_="page").get_text() == page.find("title").get_text()
+        assert "=" not in li.find("p").get_text()
+    assert items["plain.html"].find("p").get_text() == "A chart drawn without the library."
+    sections = [s.find("h2")["id"] for s in soup.find_all("section")]
+    assert sections == ["briefings", "analyses"]
+
+
+def _heading_text(tag) -> str:
+    return tag.get_text().removesuffix("¶")
+
+
+def test_each_page_opens_with_its_reader_title_and_ends_with_how_it_was_made(site: Path) -> None:
+    from sahel_analysis import __version__
+    from sahel_analysis.report import data_version
+
+    titles = {
+        "06_briefing--article-date": f"Mali after the coups, as of {AS_OF.day} {AS_OF:%B %Y}",
+        "06_briefing": f"Mali after the coups, as of {oracle.long_date(oracle.latest_data_date())}",
+        "plain": "Plain",  # a reader's own notebook: its first heading
+    }
+    for stem, title in titles.items():
+        soup = _page(site, stem)
+        (h1,) = soup.find_all("h1")
+        assert soup.find("title").get_text() == _heading_text(h1) == title
+        assert soup.find("nav").find("a")["href"] == "index.html"
+        made = soup.find("footer", class_="page-made")
+        assert made is not None and made.find("h2")["id"] == "how-this-page-was-made"
+        assert __version__ in made.get_text() and data_version() in made.get_text()
+    made = _page(site, "06_briefing--article-date").find("footer", class_="page-made")
+    assert [
+        (dt.get_text(), dd.get_text())
+        for dt, dd in zip(made.find_all("dt"), made.find_all("dd"), strict=True)
+    ] == [("as_of", "2021-06-04")]
+    assert made.find("pre").get_text() == "sahel-analysis build 06_briefing -p as_of 2021-06-04"
+    assert "From the parameter file article-date.yaml." in made.get_text()
+    made = _page(site, "06_briefing").find("footer", class_="page-made")
+    assert "as_of" in made.get_text() and "the latest data (default)" in made.get_text()
+    assert made.find("pre").get_text() == "sahel-analysis build 06_briefing"
+    # The notebook's own heading and notes (tagged remove-cell) are not part of the page.
+    assert "the future of Barkhane" not in (site / "06_briefing.html").read_text(encoding="utf-8")
+
+
+def test_every_section_and_chart_has_a_unique_readable_id(site: Path) -> None:
+    for page in sorted(site.glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        ids = [tag["id"] for tag in soup.find_all(id=True) if not tag["id"].startswith("cell-id=")]
+        assert len(ids) == len(set(ids)), page.name
+        assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids), page.name
+        for heading in soup.find_all(["h1", "h2", "h3"]):
+            assert heading.get("id"), (page.name, heading)
+            assert heading.find("a", class_="anchor-link")["href"] == f"#{heading['id']}"
+        for img in soup.select(".jp-RenderedImage img"):
+            assert img.parent["id"].startswith("fig-"), page.name
+    soup = _page(site, "06_briefing--article-date")
+    sections = [h["id"] for h in soup.find_all("h2")]
+    assert sections[0] == "key-figures" and "sources" in sections and sections[-1] == "how-this-page-was-made"
+    charts = [img.parent["id"] for img in soup.select(".jp-RenderedImage img")]
+    assert charts == ["fig-map", "fig-troop-levels", "fig-costs", "fig-events"]
+    # The same ids on the page of another date: a link to a section works on every briefing.
+    other = [h["id"] for h in _page(site, "06_briefing").find_all("h2")]
+    assert other == sections
+
+
+def test_a_named_set_gives_the_same_bytes_and_a_repeated_default_one_index_entry(tmp_path: Path) -> None:
+    """08_place's named set for Gao repeats its defaults; a notebook saved without cell ids (nbformat
+    4.4) gets them from papermill, at random unless the build fixes them."""
+    gao = NOTEBOOK_DIR / "params" / "08_place" / "gao.yaml"
+    both, alone = tmp_path / "both", tmp_path / "alone"
+    jobs = plan([NOTEBOOK_DIR / "08_place.ipynb"], {}) + plan([NOTEBOOK_DIR / "08_place.ipynb"], {}, [gao])
+    for result in build(jobs, both, workers=2):
+        assert result.status == "built", result.message
+    (result,) = build(plan([NOTEBOOK_DIR / "08_place.ipynb"], {}, [gao]), alone, workers=1)
+    assert result.status == "built", result.message
+    for name in ("08_place--gao.html", "08_place--gao.ipynb"):
+        assert (both / name).read_bytes() == (alone / name).read_bytes(), name
+    index = BeautifulSoup((both / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in index.select("a.page")] == ["08_place--gao.html"]
+    assert (both / "08_place.html").is_file()  # built all the same; the index lists it once

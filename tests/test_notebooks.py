@@ -89,6 +89,28 @@ def test_notebook_runs_with_parameters(runs, notebook: str, name: str) -> None:
     assert errors == []
 
 
+TITLES = {
+    ("02_troop_levels", "serval"): "French troop levels in Serval, 2013–2014",
+    ("03_costs", "defaults"): "What the French operations cost, 2012–2022",
+    ("03_costs", "constant-cumulative"): "What the French operations cost, 2018–2022, in euros of 2015",
+    ("03_costs", "operations"): "What the French operations cost, 2013–2016",
+    ("04_timeline", "by-country"): "Mali and the Sahel, 2021–2022: the sequence of events",
+}
+
+
+@pytest.mark.parametrize(("notebook", "name"), list(TITLES), ids=[f"{nb}-{name}" for nb, name in TITLES])
+def test_the_page_title_follows_the_parameters(runs, notebook: str, name: str) -> None:
+    from sahel_analysis.pages import read_page
+
+    result = runs[(notebook, name)]
+    page = read_page(result)
+    assert page is not None and page["title"] == TITLES[(notebook, name)]
+    # The notebook shows it as its first heading, above everything else it displays.
+    first = next(o for c in result.cells if c.cell_type == "code" for o in c.outputs)
+    assert first["data"]["text/html"].startswith("<h1>") and page["title"] in first["data"]["text/plain"]
+    assert page["summary"] and page["group"] == "analysis"
+
+
 @pytest.mark.parametrize("notebook", list(RUNS))
 def test_committed_key_figures_match_a_fresh_run(runs, notebook: str) -> None:
     # What nbval checks under --nbval-lax, checked here too so a stale notebook fails fast.
@@ -107,8 +129,11 @@ def test_bad_parameter_stops_the_notebook_with_one_line(runs, notebook: str) -> 
 def test_notebook_is_committed_thin_and_clean(notebook: str) -> None:
     path = NOTEBOOKS / f"{notebook}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    title, summary = report.notebook_title(nb, path.stem)
-    assert title and summary  # the index of the build uses them
+    # The notebook's own heading, for whoever edits it, is not part of the page (the page's title is
+    # the one the notebook computes from its parameters).
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert nb.cells[0].metadata.get("tags") == ["remove-cell"]
+    assert any("_page(" in c.source for c in nb.cells if c.cell_type == "code")
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
     # Each parameter declares its type (read by papermill, or leading the help) and its meaning.

@@ -294,7 +294,7 @@ def test_total_cost_is_the_sum_of_the_bars(costs, sources) -> None:
         assert totals.loc[coverage, "total"] == pytest.approx(expected)
         assert totals.loc[coverage, "years_with_figure"] == sum(cov == coverage for _, cov in best)
     text = measures.describe_total_cost(totals)
-    assert text.startswith("Total cost 2015-2020, millions of nominal euros") and "0x" not in text
+    assert text.startswith("Totals for 2015–2020, in nominal euros") and "0x" not in text
 
 
 def test_cost_source_line_names_only_the_publishers_of_the_plotted_rows(costs, sources) -> None:

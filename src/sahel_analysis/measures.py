@@ -23,6 +23,8 @@ __all__ = [
     "annual_costs",
     "best_figures",
     "cost_figures",
+    "describe_events",
+    "describe_peak",
     "describe_total_cost",
     "last_coup",
     "latest_deaths",
@@ -196,28 +198,119 @@ def total_cost(
             }
         )
     out = pd.DataFrame(rows).set_index("coverage")
-    out.attrs.update({"unit": figures.unit, "years": (first, last), "value": figures.value})
+    out.attrs.update(
+        {"unit": figures.unit, "years": (first, last), "value": figures.value, "base_year": figures.base_year}
+    )
     return out
 
 
 def describe_total_cost(totals: pd.DataFrame) -> str:
-    """Plain lines for a notebook's key-figure cell (no reprs, so nbval can compare them)."""
+    """The totals as a reader takes them in, one line per coverage: the amount first, then what it rests on.
+
+    Plain lines for a notebook's key-figure cell (no reprs, so nbval can compare them), in the
+    current language.
+    """
+    from sahel_analysis.i18n import _, format_number, ngettext
+    from sahel_analysis.textfmt import euros, list_text, year_range
+
     first, last = totals.attrs["years"]
-    lines = [
-        f"Total cost {first}-{last}, {totals.attrs['unit']} "
-        "(one figure a year: executed, else estimate, else budget):"
-    ]
-    for coverage, r in totals.iterrows():
-        amount = f"{r.total:,.0f}"
-        if round(r.total_high) != round(r.total):
-            amount += f" to {r.total_high:,.0f} (sources differ)"
-        kinds = ", ".join(f"{int(r[k])} {k}" for k in COST_TYPES if r[k])
-        note = f"; {int(r.no_index)} left out for want of a price index" if r.no_index else ""
-        lines.append(
-            f"- {schema.COVERAGE_LABELS.get(str(coverage), coverage)}: {amount}; "
-            f"{int(r.years_with_figure)} of {int(r.years_in_range)} years ({kinds}{note})"
+    base, years = totals.attrs.get("base_year"), year_range(first, last)
+    if base:
+        header = _(
+            "Totals for {years}, in euros of {base}; each year counts its best figure "
+            "(spent, else estimated, else budgeted):"
         )
+    else:
+        header = _(
+            "Totals for {years}, in nominal euros; each year counts its best figure "
+            "(spent, else estimated, else budgeted):"
+        )
+    lines = [header.format(years=years, base=base)]
+    for coverage, r in totals.iterrows():
+        counts = [_kind_count(k, int(r[k])) for k in COST_TYPES if r[k]]
+        if r.no_index:
+            counts.append(_kind_count("no_index", int(r.no_index)))
+        line = {
+            "coverage": _(schema.COVERAGE_LABELS.get(str(coverage), str(coverage))),
+            "amount": euros(r.total),
+            "high": euros(r.total_high),
+            "n": format_number(r.years_with_figure),
+            "years": format_number(r.years_in_range),
+            "kinds": list_text(counts),
+        }
+        if euros(r.total_high) != euros(r.total):
+            text = ngettext(
+                "- {coverage}: about {amount} to {high} (sources differ), in {n} year of {years} with a figure "
+                "({kinds})",
+                "- {coverage}: about {amount} to {high} (sources differ), in {n} years of {years} with a figure "
+                "({kinds})",
+                int(r.years_with_figure),
+            )
+        else:
+            text = ngettext(
+                "- {coverage}: about {amount}, in {n} year of {years} with a figure ({kinds})",
+                "- {coverage}: about {amount}, in {n} years of {years} with a figure ({kinds})",
+                int(r.years_with_figure),
+            )
+        lines.append(text.format(**line))
     return "\n".join(lines)
+
+
+def _kind_count(kind: str, n: int) -> str:
+    """How many of a coverage's years rest on one kind of figure: "3 spent", "2 estimated"..."""
+    from sahel_analysis.i18n import format_number, ngettext
+
+    if kind == "executed":
+        text = ngettext("{n} spent", "{n} spent", n)
+    elif kind == "estimate":
+        text = ngettext("{n} estimated", "{n} estimated", n)
+    elif kind == "budget":
+        text = ngettext("{n} budgeted", "{n} budgeted", n)
+    else:
+        text = ngettext("{n} left out for want of a price index", "{n} left out for want of a price index", n)
+    return text.format(n=format_number(n))
+
+
+def describe_peak(troops: pd.DataFrame) -> str:
+    """The troop figures' key figures, one sentence a line: the peak reported count, then how many figures."""
+    from sahel_analysis.i18n import _, format_date, format_number, ngettext
+
+    lines = []
+    try:
+        peak, first_seen, row = peak_troop_level(troops)
+    except ValueError:  # announcements or targets only: no count to take a peak from
+        lines.append(_("No reported count among these figures, so no peak."))
+    else:
+        lines.append(
+            _("Peak: {n} personnel reported {where} ({operation}), first for {date}.").format(
+                n=format_number(peak),
+                where=_(schema.SCOPE_LABELS.get(str(row["scope"]), str(row["scope"]))),
+                operation=row["operation"],
+                date=format_date(first_seen, row["precision"]),
+            )
+        )
+    n = len(troops)
+    lines.append(ngettext("{n} figure shown.", "{n} figures shown.", n).format(n=format_number(n)))
+    return "\n".join(lines)
+
+
+def describe_events(events: pd.DataFrame) -> str:
+    """The events' key figures, one sentence a line: how many, over which days, how many milestones."""
+    from sahel_analysis.i18n import format_date, format_number, ngettext
+
+    n, milestones = len(events), int(events["milestone"].sum())
+    return "\n".join(
+        [
+            ngettext("{n} event, from {first} to {last}.", "{n} events, from {first} to {last}.", n).format(
+                n=format_number(n),
+                first=format_date(events["date"].min()),
+                last=format_date(events["date"].max()),
+            ),
+            ngettext("{n} milestone among them.", "{n} milestones among them.", milestones).format(
+                n=format_number(milestones)
+            ),
+        ]
+    )
 
 
 # The years the operations ran: from Serval's launch (events.csv 2013-01-11-serval-launched) to the

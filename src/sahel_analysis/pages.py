@@ -220,7 +220,8 @@ def map_page(checked: dict[str, Any], gazetteer: pd.DataFrame, presence: pd.Data
 
 
 def troop_levels_page(troops: pd.DataFrame, checked: dict[str, Any]) -> Page:
-    """02_troop_levels: "French troop levels, 2013–2025", the years those of the figures shown."""
+    """02_troop_levels: "French troop levels, 2013–2025", the years those of the figures shown; the
+    index line is the notebook's key figures."""
     from sahel_analysis import measures
 
     years = _years(troops["date"])
@@ -230,17 +231,7 @@ def troop_levels_page(troops: pd.DataFrame, checked: dict[str, Any]) -> Page:
         )
     else:
         title = _("French troop levels, {years}").format(years=years)
-    count = ngettext("{n} figure shown.", "{n} figures shown.", len(troops)).format(
-        n=format_number(len(troops))
-    )
-    try:
-        peak, first_seen, row = measures.peak_troop_level(troops)
-    except ValueError:  # announcements or targets only: no count to take a peak from
-        return Page(title, count, key=checked)
-    summary = _("Peak reported: {n} personnel ({operation}), first reported for {date}.").format(
-        n=format_number(peak), operation=row["operation"], date=format_date(first_seen, row["precision"])
-    )
-    return Page(title, f"{summary} {count}", key=checked)
+    return Page(title, measures.describe_peak(troops).replace("\n", " "), key=checked)
 
 
 def costs_page(totals: pd.DataFrame, checked: dict[str, Any]) -> Page:
@@ -273,21 +264,10 @@ def costs_page(totals: pd.DataFrame, checked: dict[str, Any]) -> Page:
 
 def timeline_page(shown: pd.DataFrame, checked: dict[str, Any]) -> Page:
     """04_timeline: "Mali and the Sahel, 2012–2026: the sequence of events", the years those of the events shown."""
+    from sahel_analysis import measures
+
     title = _("Mali and the Sahel, {years}: the sequence of events").format(years=_years(shown["date"]))
-    n, milestones = len(shown), int(shown["milestone"].sum())
-    summary = " ".join(
-        [
-            ngettext("{n} event, from {first} to {last}.", "{n} events, from {first} to {last}.", n).format(
-                n=format_number(n),
-                first=format_date(shown["date"].min()),
-                last=format_date(shown["date"].max()),
-            ),
-            ngettext("{n} milestone among them.", "{n} milestones among them.", milestones).format(
-                n=format_number(milestones)
-            ),
-        ]
-    )
-    return Page(title, summary, key=checked)
+    return Page(title, measures.describe_events(shown).replace("\n", " "), key=checked)
 
 
 def conflict_page(checked: dict[str, Any]) -> Page:

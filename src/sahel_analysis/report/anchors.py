@@ -21,20 +21,23 @@ FIGURE_ATTRIBUTE = "data-figure"  # the mark templates put on a chart's element:
 MAX_SLUG = 60
 
 _HEADING = r"<h(?P<level>[1-6])(?P<attrs>(?:\s[^>]*)?)>(?P<inner>.*?)</h(?P=level)>"
-_FIGURE = rf'\s{FIGURE_ATTRIBUTE}="(?P<figure>[^"]*)"'
+# nbconvert passes the page through BeautifulSoup, which quotes a value holding '"' with "'" instead.
+_FIGURE = r"\s" + FIGURE_ATTRIBUTE + r"""=(?:"(?P<figure>[^"]*)"|'(?P<figure1>[^']*)')"""
 _MARKS = re.compile(f"{_HEADING}|{_FIGURE}", re.DOTALL)
 _SELF_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
-_ID = re.compile(r'\sid="[^"]*"')
+_ID = re.compile(r"""\sid=(?:"[^"]*"|'[^']*')""")
 _TAG = re.compile(r"<[^>]+>")
 
 
 def slug(text: str, fallback: str = "section") -> str:
-    """Words as an id: 'Où est-ce ?' -> 'ou-est-ce'; lower case ASCII letters, digits and hyphens.
+    """Words as an id: 'Où est-ce ?' -> 'ou-est-ce', '2013–2025' -> '2013-2025'; a-z, 0-9 and hyphens.
 
     Cut at a word boundary to at most ``MAX_SLUG`` characters; ``fallback`` when nothing is left.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    # Accents dropped (é -> e), apostrophes too (article's -> articles); any other mark, a dash
+    # included, separates words.
+    letters = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", letters.lower())).strip("-")
     if len(words) > MAX_SLUG:
         words = words[: MAX_SLUG + 1].rsplit("-", 1)[0] if "-" in words[:MAX_SLUG] else words[:MAX_SLUG]
     return words or fallback
@@ -58,8 +61,9 @@ def add_anchors(page: str, link_label: str = "Link to this section") -> str:
     label = html.escape(link_label, quote=True)
 
     def replace(match: re.Match[str]) -> str:
-        if match.group("figure") is not None:
-            return f' id="{unique("fig-" + slug(html.unescape(match.group("figure")), "figure"))}"'
+        figure = match.group("figure") if match.group("figure") is not None else match.group("figure1")
+        if figure is not None:
+            return f' id="{unique("fig-" + slug(html.unescape(figure), "figure"))}"'
         level, inner = match.group("level"), _SELF_LINK.sub("", match.group("inner"))
         attrs = _ID.sub("", match.group("attrs") or "")
         name = unique(slug(html.unescape(_TAG.sub("", inner))))

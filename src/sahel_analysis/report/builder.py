@@ -126,7 +126,9 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
     defaults = {k: v for k, v in default_meanings(job.notebook).items() if k not in job.params}
     start = time.perf_counter()
     command = rebuild_command(job.notebook, job.params)
-    page = render_html(executed, job.params, entry["title"], data, defaults, command=command)
+    page = render_html(
+        executed, job.params, entry["title"], data, defaults, command=command, variant=job.variant
+    )
     thumbnail = thumbnail_uri(executed)
     t["html"] = time.perf_counter() - start
     start = time.perf_counter()

@@ -42,7 +42,7 @@ def _exporter() -> Any:
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             embed_images=True,
-            filters={"csv_data_uri": csv_data_uri},
+            filters={"csv_data_uri": csv_data_uri, "figure_name": figure_name},
             config=Config({"TagRemovePreprocessor": {"remove_cell_tags": [REMOVE_TAG]}}),
         )
         install_gettext(_local.exporter.environment)
@@ -59,6 +59,23 @@ def warm_up() -> None:
 def csv_data_uri(text: str) -> str:
     """CSV text as a ``data:`` URI: the download works offline, from the page alone."""
     return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def figure_name(charts: list[dict[str, Any]], alt: str) -> str:
+    """What a chart's permalink is made from: the name of the data it offers ("troop-levels").
+
+    A figure of several charts takes the words their names share ("bases" for "bases-2014-08-01",
+    "bases-2019-12-31"...); a chart that offers no data, its description.
+    """
+    names = [str(chart.get("name", "")).removesuffix(".csv").split("-") for chart in charts]
+    if not names:
+        return alt
+    shared = []
+    for words in zip(*names, strict=False):
+        if len(set(words)) > 1:
+            break
+        shared.append(words[0])
+    return "-".join(shared) or "-".join(names[0])
 
 
 def built_stamp() -> str:
@@ -101,11 +118,13 @@ def render_html(
     defaults: dict[str, str] | None = None,
     *,
     command: str = "",
+    variant: str | None = None,
 ) -> bytes:
     """The page: no input cells, no prompts, images embedded, nothing from the network.
 
     ``defaults``: what the parameters left at their default mean (``{"as_of": "the latest data"}``);
-    ``command``: what builds the page again (:func:`rebuild_command`).
+    ``command``: what builds the page again (:func:`rebuild_command`); ``variant``: the name of the
+    parameter file it was built from, if any.
     """
     made = {
         "versions": _(
@@ -115,6 +134,7 @@ def render_html(
         "parameters": [(k, shown_value(v)) for k, v in sorted(params.items())],
         "defaults": [(k, _("{meaning} (default)").format(meaning=v)) for k, v in (defaults or {}).items()],
         "command": command,
+        "variant": _("From the parameter file {name}.yaml.").format(name=variant) if variant else "",
         "built": built_stamp(),
     }
     resources = {
