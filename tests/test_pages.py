@@ -147,17 +147,17 @@ def test_the_footprint_spans_the_story_to_the_last_map() -> None:
 
 
 def test_the_map_names_its_places_and_date() -> None:
-    gazetteer, presence = tables.load_places(), tables.load_presence()
+    gazetteer = tables.load_places()
     default = params.check_map_params(gazetteer=gazetteer)
-    assert pages.map_page(default, gazetteer, presence).title == (
+    assert pages.map_page(default, gazetteer).title == (
         "Where it happened: Timbuktu, Gao, Kidal, Kati and Bamako"
     )
     dated = params.check_map_params(["gao", "kidal"], "2021-06-04", gazetteer=gazetteer)
-    assert pages.map_page(dated, gazetteer, presence).title == (
+    assert pages.map_page(dated, gazetteer).title == (
         "Where it happened: Gao and Kidal, with the French bases on 4 June 2021"
     )
     titled = params.check_map_params(["gao"], title="Gao alone", gazetteer=gazetteer)
-    assert pages.map_page(titled, gazetteer, presence).title == "Gao alone"
+    assert pages.map_page(titled, gazetteer).title == "Gao alone"
 
 
 @pytest.mark.parametrize(

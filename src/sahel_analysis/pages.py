@@ -185,7 +185,7 @@ def dossier_page(centre: Any, as_of: pd.Timestamp, presence: pd.DataFrame, check
 # The analyses
 
 
-def map_page(checked: dict[str, Any], gazetteer: pd.DataFrame, presence: pd.DataFrame) -> Page:
+def map_page(checked: dict[str, Any], gazetteer: pd.DataFrame) -> Page:
     """01_map: "Where it happened: Timbuktu, Gao, Kidal, Kati and Bamako" (the map's own title if given)."""
     from sahel_analysis import select
 
@@ -200,22 +200,17 @@ def map_page(checked: dict[str, Any], gazetteer: pd.DataFrame, presence: pd.Data
         )
     else:
         title = _("Where it happened: {places}").format(places=places)
+    # Bases are not counted: those held outside the map's extent (Dakar, Djibouti) are not drawn.
     if not checked["bases"]:
-        summary = _("{places} on a map of Mali and its regions.").format(places=places)
+        summary = _("A map of Mali and its regions with the places of the story.")
+    elif as_of is None:
+        summary = _(
+            "A map of Mali and its regions with the places of the story and every French base in the record."
+        )
     else:
-        n = int(select.bases_as_of(presence, as_of)["place_id"].nunique())
-        if as_of is None:
-            summary = ngettext(
-                "The {n} place where France ever held a base, on a map of Mali and its regions.",
-                "The {n} places where France ever held a base, on a map of Mali and its regions.",
-                n,
-            ).format(n=format_number(n))
-        else:
-            summary = ngettext(
-                "France held a base in {n} place on {date}, on a map of Mali and its regions.",
-                "France held bases in {n} places on {date}, on a map of Mali and its regions.",
-                n,
-            ).format(n=format_number(n), date=format_date(as_of))
+        summary = _(
+            "A map of Mali and its regions with the places of the story and the French bases held on {date}."
+        ).format(date=format_date(as_of))
     return Page(title, summary, key=checked)
 
 
