@@ -111,7 +111,7 @@ def test_a_briefing_is_titled_by_its_date_and_its_line_names_the_last_event(as_o
     )
     last = known[-1]
     when_last = oracle.long_date(oracle.day(last["date"]), last["precision"])
-    assert page.summary.startswith(f"Last event before it: {last['title']} ({when_last}).")
+    assert page.summary.startswith(f"Latest event by then: {last['title']} ({when_last}).")
     assert as_of != "2022-08-20" or page.title == "Mali after the coups, as of 20 August 2022"
 
 

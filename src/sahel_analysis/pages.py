@@ -133,7 +133,7 @@ def briefing_page(as_of: pd.Timestamp, figures: list[Any], events: pd.DataFrame)
     if len(events):
         last = events.sort_values(["date", "id"], kind="stable").iloc[-1]
         lines.append(
-            _("Last event before it: {title} ({date}).").format(
+            _("Latest event by then: {title} ({date}).").format(
                 title=last["title"], date=format_date(last["date"], last["precision"])
             )
         )

@@ -4,8 +4,9 @@ Modules, in the order a build uses them: ``notebooks`` (discovery, titles, param
 papermill), ``typecheck`` and ``plan`` (jobs, strict parameter checks), ``state`` (fingerprints and
 records in ``OUT/.state``), ``kernels`` (fresh kernels started early: on Linux, forks of
 ``forkserver``, a process that imports the notebooks' libraries once), ``run`` (papermill's
-parameter injection, nbclient's execution), ``html`` (nbconvert export), ``index`` (the index
-page), ``atomic`` (whole-file writes) and ``builder`` (the orchestration).
+parameter injection, nbclient's execution), ``html`` (nbconvert export), ``anchors`` (permalink
+ids), ``index`` (the index page, from the pages the notebooks describe with
+:mod:`sahel_analysis.pages`), ``atomic`` (whole-file writes) and ``builder`` (the orchestration).
 Importing this package stays light: papermill, nbclient and nbconvert load only when used.
 """
 

@@ -20,10 +20,10 @@ __all__ = ["FIGURE_ATTRIBUTE", "add_anchors", "slug"]
 FIGURE_ATTRIBUTE = "data-figure"  # the mark templates put on a chart's element: its name
 MAX_SLUG = 60
 
-_HEADING = r"<h(?P<level>[1-6])(?P<attrs>(?:\s[^>]*)?)>(?P<inner>.*?)</h(?P=level)>"
+# Two patterns that start with a literal, each found in one fast pass over a page of megabytes.
+_HEADING = re.compile(r"<h(?P<level>[1-6])(?P<attrs>(?:\s[^>]*)?)>(?P<inner>.*?)</h(?P=level)>", re.DOTALL)
 # nbconvert passes the page through BeautifulSoup, which quotes a value holding '"' with "'" instead.
-_FIGURE = r"\s" + FIGURE_ATTRIBUTE + r"""=(?:"(?P<figure>[^"]*)"|'(?P<figure1>[^']*)')"""
-_MARKS = re.compile(f"{_HEADING}|{_FIGURE}", re.DOTALL)
+_FIGURE = re.compile(FIGURE_ATTRIBUTE + r"""=(?:"(?P<figure>[^"]*)"|'(?P<figure1>[^']*)')""")
 _SELF_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 _ID = re.compile(r"""\sid=(?:"[^"]*"|'[^']*')""")
 _TAG = re.compile(r"<[^>]+>")
@@ -60,14 +60,16 @@ def add_anchors(page: str, link_label: str = "Link to this section") -> str:
 
     label = html.escape(link_label, quote=True)
 
-    def replace(match: re.Match[str]) -> str:
-        figure = match.group("figure") if match.group("figure") is not None else match.group("figure1")
-        if figure is not None:
-            return f' id="{unique("fig-" + slug(html.unescape(figure), "figure"))}"'
+    def heading(match: re.Match[str]) -> str:
         level, inner = match.group("level"), _SELF_LINK.sub("", match.group("inner"))
         attrs = _ID.sub("", match.group("attrs") or "")
         name = unique(slug(html.unescape(_TAG.sub("", inner))))
         link = f'<a class="anchor-link" href="#{name}" aria-label="{label}">¶</a>'
         return f'<h{level} id="{name}"{attrs}>{inner}{link}</h{level}>'
 
-    return _MARKS.sub(replace, page)
+    def figure(match: re.Match[str]) -> str:
+        name = match.group("figure") if match.group("figure") is not None else match.group("figure1")
+        return f'id="{unique("fig-" + slug(html.unescape(name), "figure"))}"'
+
+    # Headings first, then charts: each in page order, so the same page gives the same ids.
+    return _FIGURE.sub(figure, _HEADING.sub(heading, page))
