@@ -36,7 +36,9 @@ from sahel_analysis.viz.operations import (
 from sahel_analysis.viz.style import (
     add_source_line,
     house_style,
+    low_confidence,
     new_axes,
+    with_low_confidence_entry,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +77,7 @@ def _frame_map(
 
 def _draw_base(ax: Axes, row: Any, xy: tuple[float, float], **kw: Any) -> Any:
     colour, marker = operation_style(str(row.operation))
-    return ax.scatter(
+    artist = ax.scatter(
         *xy,
         s=BASE_SIZE,
         marker=marker,
@@ -85,6 +87,15 @@ def _draw_base(ax: Axes, row: Any, xy: tuple[float, float], **kw: Any) -> Any:
         zorder=6,
         gid=BASE_GID + str(row.id),
         **kw,
+    )
+    return low_confidence(artist) if getattr(row, "confidence", None) == citation.LOW else artist
+
+
+def _key(rows: pd.DataFrame, drawn: pd.DataFrame | None = None) -> list[Any]:
+    """One entry per operation among ``rows``; the low-confidence entry if a row ``drawn`` (default: all) is low."""
+    handles = legend_handles(operations_in_order(rows["operation"]))
+    return with_low_confidence_entry(
+        handles, citation.low_confidence(rows if drawn is None else drawn), "marker"
     )
 
 
@@ -135,7 +146,7 @@ def plot_footprint(
             placer.add_point(*xy[r.place_id], radius_pt=4.5)
         if legend and len(held):
             leg = ax.legend(
-                handles=legend_handles(operations_in_order(held["operation"])),
+                handles=_key(held, held[held["id"].isin([r.id for r in inside])]),
                 loc="lower left",
                 fontsize=fontsize,
                 frameon=True,
@@ -252,7 +263,7 @@ def plot_footprints(
 
         every = pd.concat(held) if held else presence.iloc[0:0]
         fig.legend(
-            handles=legend_handles(operations_in_order(every["operation"])),
+            handles=_key(every),
             loc="lower left",
             bbox_to_anchor=(0.01, 0.25 / fig.get_figheight()),
             ncols=4,
@@ -320,7 +331,7 @@ def footprint_apng(
         x0, y0, x1, y1 = _frame_map(ax, layers, extent, presence, places)
         renderer = fig.canvas.get_renderer()
         placer = LabelPlacer(ax, renderer)
-        leg = ax.legend(handles=legend_handles(operations_in_order(shown["operation"])), loc="lower left",
+        leg = ax.legend(handles=_key(shown), loc="lower left",
                         fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")  # fmt: skip
         placer.add_obstacle(leg.get_window_extent(renderer))
         for artist in add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7):
