@@ -42,6 +42,7 @@ _LINK = re.compile(r"https?://\S+")
 # A table holding low-confidence rows (``confidence = low`` in the data) says which, in a column of
 # its own, and what that means, in a note under it.
 CONFIDENCE_COLUMN = N_("confidence")
+CONFIDENCE_HEADING = N_("Confidence")  # in a table whose headings are capitalised
 LOW_CONFIDENCE = N_("low")
 LOW_CONFIDENCE_NOTE = N_(
     "Confidence “low”: the row rests, in whole or in part, on facts found only on republishing "
@@ -108,7 +109,8 @@ def mark_low_confidence(table: pd.DataFrame, low: Any) -> pd.DataFrame:
         raise ValueError(f"low: expected one flag per row ({len(table)}), found {len(flags)}")
     if not any(flags):
         return table
-    column = _(CONFIDENCE_COLUMN)
+    capitalised = all(str(c)[:1].isupper() for c in table.columns)
+    column = _(CONFIDENCE_HEADING if capitalised else CONFIDENCE_COLUMN)
     marked = table.copy()
     marked[column] = [_(LOW_CONFIDENCE) if flag else "" for flag in flags]
     marked.attrs[_CONFIDENCE_ATTR] = column
