@@ -66,3 +66,8 @@ def best_costs(years: Iterable[int] | None = None, coverages: Iterable[str] | No
 def cpi() -> dict[int, float]:
     """INSEE's annual index by year."""
     return {int(r["year"]): float(r["index"]) for r in rows("cpi")}
+
+
+def low_ids(name: str) -> set[str]:
+    """The ids of the rows of ``data/<name>.csv`` marked ``confidence = low``."""
+    return {r["id"] for r in rows(name) if r.get("confidence") == "low"}
