@@ -98,3 +98,8 @@ def operation_years(last_year: int) -> dict[int, float]:
 def latest_data_date() -> dt.date:
     """The last date any of the events, troop levels and fatalities speaks of."""
     return max(day(r["date"]) for name in ("events", "troop_levels", "fatalities") for r in rows(name))
+
+
+def low_ids(name: str) -> set[str]:
+    """The ids of the rows of ``data/<name>.csv`` marked ``confidence = low``."""
+    return {r["id"] for r in rows(name) if r.get("confidence") == "low"}

@@ -185,14 +185,17 @@ def key_figures(as_of: Any) -> list[Figure]:
 
 
 def key_figures_table(figures: list[Figure]) -> pd.DataFrame:
+    """One row per figure; a figure resting on a low-confidence row is marked (see markup)."""
     import pandas as pd
 
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             _("Figure"): [_(f.label) for f in figures],
             _("Value"): [f.text[:1].upper() + f.text[1:] for f in figures],
         }
-    ).set_index(_("Figure"))
+    )
+    low = [bool(citation.low_confidence(f.rows).any()) for f in figures]
+    return markup.mark_low_confidence(table, low).set_index(_("Figure"))
 
 
 def _when(row: Any) -> str:
@@ -250,7 +253,8 @@ def claims_table(claims: pd.DataFrame, *, sources: pd.DataFrame) -> pd.DataFrame
     # A claim the record cannot check has no record value: say so rather than print "NaN".
     record = table["Record"].astype("string").str.strip()
     table["Record"] = record.mask(record.isna() | (record == ""), NOT_IN_RECORD)
-    return table[["Claim", "Article", "Record", "Verdict", "Sources"]]
+    shown = table[["Claim", "Article", "Record", "Verdict", "Sources"]]
+    return markup.mark_low_confidence(shown, citation.low_confidence(claims))
 
 
 # -- composing the page -----------------------------------------------------------------------
@@ -295,7 +299,8 @@ def sources_table(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
 
 
 def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """A tidy table of ``events`` for the HTML: date, category, place, title, sources (publishers).
+    """A tidy table of ``events`` for the HTML: date, category, place, title, sources (publishers),
+    and confidence when an event is low (:func:`sahel_analysis.markup.mark_low_confidence`).
 
     ``places`` (the gazetteer) names the places, ``sources`` the publishers. Dates are written to
     their precision, with the last day for events that last. Plain text only: the HTML writer
@@ -321,4 +326,5 @@ def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.Data
                 "sources": publishers,
             }
         )
-    return pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])
+    table = pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])
+    return markup.mark_low_confidence(table, citation.low_confidence(ordered))

@@ -17,10 +17,14 @@ from sahel_analysis.schema import LIST_SEPARATOR
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SOURCE_COLUMNS", "cite", "row_publishers", "source_ids", "source_line"]
+__all__ = ["SOURCE_COLUMNS", "cite", "low_confidence", "row_publishers", "source_ids", "source_line"]
 
 # The columns that hold source ids, main source first.
 SOURCE_COLUMNS = ("source_id", "other_source_ids")
+
+# A row whose every source sits on a weak host (an aggregator, a mirror, a small site republishing
+# wire copy) is kept with ``confidence = low``; an empty cell is an ordinary row.
+LOW = "low"
 
 
 def _ids(values: Iterable[Any]) -> list[str]:
@@ -38,6 +42,15 @@ def source_ids(*frames: pd.DataFrame) -> list[str]:
             if col in frame.columns:
                 seen.update(dict.fromkeys(_ids(frame[col])))
     return list(seen)
+
+
+def low_confidence(frame: pd.DataFrame) -> pd.Series:
+    """For each row of ``frame``, whether it is marked ``confidence = low`` (False without the column)."""
+    import pandas as pd
+
+    if "confidence" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return (frame["confidence"].astype("string") == LOW).fillna(False).astype(bool)
 
 
 def cite(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

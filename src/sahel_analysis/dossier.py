@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import citation, footprint, geo, select
+from sahel_analysis import citation, footprint, geo, markup, select
 from sahel_analysis.textfmt import date_text
 
 if TYPE_CHECKING:
@@ -38,14 +38,16 @@ def place_row(gazetteer: pd.DataFrame, place_id: str) -> pd.Series:
 
 
 def presence_at(presence: pd.DataFrame, place_id: str, *, sources: pd.DataFrame) -> pd.DataFrame:
-    """The French presence at one place: operation or status, from, to, handed to, sources (publishers)."""
+    """The French presence at one place: operation or status, from, to, handed to, sources (publishers),
+    and confidence when a row is low (:func:`sahel_analysis.markup.mark_low_confidence`)."""
     import pandas as pd
 
     rows = []
     here = presence[presence["place_id"] == place_id].sort_values("start_date", kind="stable")
     for r, publishers in zip(here.itertuples(), citation.row_publishers(here, sources), strict=True):
         rows.append({**footprint.period_text(r, while_held="still held"), "sources": publishers})
-    return pd.DataFrame(rows, columns=["operation or status", "from", "to", "handed to", "sources"])
+    table = pd.DataFrame(rows, columns=["operation or status", "from", "to", "handed to", "sources"])
+    return markup.mark_low_confidence(table, citation.low_confidence(here))
 
 
 def events_near(

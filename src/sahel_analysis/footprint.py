@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import citation, schema, select
+from sahel_analysis import citation, markup, schema, select
 from sahel_analysis.textfmt import date_text
 
 if TYPE_CHECKING:
@@ -82,8 +82,10 @@ def footprint_months(start: Any = FIRST_MONTH, end: Any = None) -> pd.DatetimeIn
 def base_counts(presence: pd.DataFrame, start: Any = FIRST_MONTH, end: Any = None) -> pd.DataFrame:
     """The number of places where France held a base, from ``start`` to ``end``, a row per change.
 
-    Columns ``date`` and ``bases``; the first row is ``start`` itself, the last ``end`` (default:
-    the latest date in ``presence``), so a step chart drawn ``where="post"`` covers the whole span.
+    Columns ``date``, ``bases`` and ``confidence`` ("low" while a row marked ``confidence = low``
+    is among those counted, else ""); a row per change of either. The first row is ``start``
+    itself, the last ``end`` (default: the latest date in ``presence``), so a step chart drawn
+    ``where="post"`` covers the whole span.
     """
     import pandas as pd
 
@@ -92,10 +94,20 @@ def base_counts(presence: pd.DataFrame, start: Any = FIRST_MONTH, end: Any = Non
     # Counted on unbroken periods, so that Serval's last day and Barkhane's first do not read as a
     # day without the base.
     periods = contiguous_periods(presence)
-    changes = pd.concat([periods["start_date"], periods["end_date"].dropna()])
+    low = presence[citation.low_confidence(presence)]
+    changes = pd.concat(
+        [periods["start_date"], periods["end_date"].dropna(), low["start_date"], low["end_date"].dropna()]
+    )
     days = sorted({first, last, *(d for d in changes if first < d < last)})
-    rows = [{"date": d, "bases": len(select.bases_held(periods, d))} for d in days]
-    return pd.DataFrame(rows, columns=["date", "bases"])
+    rows = [
+        {
+            "date": d,
+            "bases": len(select.bases_held(periods, d)),
+            "confidence": citation.LOW if len(select.bases_held(low, d)) else "",
+        }
+        for d in days
+    ]
+    return pd.DataFrame(rows, columns=["date", "bases", "confidence"])
 
 
 def theatre_personnel(troops: pd.DataFrame) -> pd.DataFrame:
@@ -112,7 +124,8 @@ def theatre_personnel(troops: pd.DataFrame) -> pd.DataFrame:
         reported["scope"] == "sahel"
     )
     chosen = reported[theatre].sort_values(["date", "personnel"], kind="stable")
-    out = chosen.drop_duplicates("date", keep="last")[["id", "date", "operation", "personnel"]]
+    columns = ["id", "date", "operation", "personnel", *(["confidence"] if "confidence" in troops else [])]
+    out = chosen.drop_duplicates("date", keep="last")[columns]
     out.attrs.update(troops.attrs)
     return out.reset_index(drop=True)
 
@@ -195,18 +208,21 @@ def bases_table(
     """The bases held on each of ``dates``, as a reader wants them listed.
 
     One row per date and presence row: date, place, country, operation or status, from, to (blank
-    while held), handed to, sources (the publishers of ``sources`` the row cites). Dates are
-    written to their precision. Plain text: the HTML writer escapes it.
+    while held), handed to, sources (the publishers of ``sources`` the row cites), and a
+    confidence column when a row is low (:func:`sahel_analysis.markup.mark_low_confidence`).
+    Dates are written to their precision. Plain text: the HTML writer escapes it.
     """
     import pandas as pd
 
     name = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
     iso3 = dict(zip(gazetteer["id"], gazetteer["country_iso3"], strict=True))
     rows = []
+    low: list[bool] = []
     for on in dates:
         when = select.as_timestamp(on, "dates")
         held = select.bases_held(presence, when).sort_values(["start_date", "place_id"], kind="stable")
         cited = citation.row_publishers(held, sources)
+        low += list(citation.low_confidence(held))
         for r, publishers in zip(held.itertuples(), cited, strict=True):
             country = iso3.get(r.place_id, "")
             rows.append(
@@ -219,4 +235,4 @@ def bases_table(
                 }
             )
     columns = ["date", "place", "country", "operation or status", "from", "to", "handed to", "sources"]
-    return pd.DataFrame(rows, columns=columns)
+    return markup.mark_low_confidence(pd.DataFrame(rows, columns=columns), low)

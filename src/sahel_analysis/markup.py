@@ -18,6 +18,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from sahel_analysis.i18n import N_, _
 from sahel_analysis.paths import TEMPLATE_DIR
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ __all__ = [
     "environment",
     "heading_html",
     "image_html",
+    "mark_low_confidence",
     "paragraph_html",
     "render",
     "table_html",
@@ -36,6 +38,17 @@ __all__ = [
 
 # A cell that is one web address becomes a link; anything else (javascript:, data:...) stays text.
 _LINK = re.compile(r"https?://\S+")
+
+# A table holding low-confidence rows (``confidence = low`` in the data) says which, in a column of
+# its own, and what that means, in a note under it.
+CONFIDENCE_COLUMN = N_("confidence")
+CONFIDENCE_HEADING = N_("Confidence")  # in a table whose headings are capitalised
+LOW_CONFIDENCE = N_("low")
+LOW_CONFIDENCE_NOTE = N_(
+    "Confidence “low”: the row rests, in whole or in part, on facts found only on republishing "
+    "sites (aggregators, mirrors or small sites reprinting wire copy), not in the original report."
+)
+_CONFIDENCE_ATTR = "low_confidence_column"
 
 
 @cache
@@ -100,24 +113,54 @@ def _cell(value: Any) -> dict[str, Any]:
     return {"text": text, "link": bool(_LINK.fullmatch(text))}
 
 
+def mark_low_confidence(table: pd.DataFrame, low: Any) -> pd.DataFrame:
+    """``table`` with a "confidence" column saying "low" on the rows flagged in ``low``, if any is.
+
+    ``low``: one flag per row of ``table`` (e.g. :func:`sahel_analysis.citation.low_confidence` of
+    the rows it shows). :func:`table_html` then writes under the table what "low" means. A table
+    with no low row is returned as it is.
+    """
+    flags = [bool(v) for v in low]
+    if len(flags) != len(table):
+        raise ValueError(f"low: expected one flag per row ({len(table)}), found {len(flags)}")
+    if not any(flags):
+        return table
+    capitalised = all(str(c)[:1].isupper() for c in table.columns)
+    column = _(CONFIDENCE_HEADING if capitalised else CONFIDENCE_COLUMN)
+    marked = table.copy()
+    marked[column] = [_(LOW_CONFIDENCE) if flag else "" for flag in flags]
+    marked.attrs[_CONFIDENCE_ATTR] = column
+    return marked
+
+
+def _low_confidence_note(frame: pd.DataFrame) -> str | None:
+    column = frame.attrs.get(_CONFIDENCE_ATTR)
+    if column in frame.columns and (frame[column].astype(str) != "").any():
+        return _(LOW_CONFIDENCE_NOTE)
+    return None
+
+
 def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
     """A table for the HTML briefing: every cell and heading escaped, nothing truncated, URLs as links.
 
     Not pandas' ``to_html``: its ``render_links`` writes the href unescaped, so a '"' in a URL
-    would open an attribute.
+    would open an attribute. A table marked by :func:`mark_low_confidence` that still shows a low
+    row is followed by the note saying what "low" means.
     """
     rows = [
         {"label": str(label), "cells": [_cell(v) for v in values]}
         for label, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True)
     ]
     name = frame.index.name
-    return render(
+    table = render(
         "table",
         columns=[str(c) for c in frame.columns],
         rows=rows,
         index=index,
         index_name=None if name is None else str(name),
     )
+    note = _low_confidence_note(frame)
+    return table if note is None else f"{table}\n{paragraph_html(note)}"
 
 
 def table_or_note(frame: pd.DataFrame, note: str) -> str:

@@ -8,7 +8,9 @@ It draws on ``ax`` or on a new figure of the house size (:func:`~sahel_analysis.
 takes ``title=""`` for no title, and records with ``export.describe`` a one-line summary and the
 rows it drew (the HTML's alt text and "data" link). Where a chart takes ``as_of``, it selects what
 is drawn (the bases held that day, as known then); ``extent`` is ``(west, south, east, north)`` in
-degrees on every map.
+degrees on every map. Rows marked ``confidence = low`` (or a figure resting only on such rows) are
+drawn by the one rule :func:`~sahel_analysis.viz.style.low_confidence` (faded, dotted, hollow), and
+the legend gains its entry whenever one is drawn.
 """
 
 from sahel_analysis.viz import export as _export

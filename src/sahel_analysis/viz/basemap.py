@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import geo
 from sahel_analysis.textfmt import nice_number
-from sahel_analysis.viz.style import PALETTE
+from sahel_analysis.viz.style import PALETTE, low_confidence
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -323,11 +323,16 @@ def style_frame(ax: Axes) -> None:
         spine.set_color("#555555")
 
 
-def draw_marker(ax: Axes, xy: tuple[float, float], key: str, *, base: bool, place: bool) -> None:
-    """A base square and/or a place dot at ``xy``, each its own artist with its id as gid."""
+def draw_marker(
+    ax: Axes, xy: tuple[float, float], key: str, *, base: bool, place: bool, low: bool = False
+) -> None:
+    """A base square and/or a place dot at ``xy``, each its own artist with its id as gid.
+
+    ``low``: the base rests only on low-confidence rows, and is drawn so (:func:`~sahel_analysis.viz.style.low_confidence`).
+    """
 
     if base:
-        ax.scatter(
+        square = ax.scatter(
             *xy,
             s=64,
             marker="s",
@@ -337,5 +342,7 @@ def draw_marker(ax: Axes, xy: tuple[float, float], key: str, *, base: bool, plac
             zorder=5,
             gid=BASE_GID + key,
         )
+        if low:
+            low_confidence(square)
     if place:
         ax.scatter(*xy, s=24, color="black", edgecolor="white", lw=0.7, zorder=6, gid=PLACE_GID + key)

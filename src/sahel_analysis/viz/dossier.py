@@ -29,7 +29,14 @@ from sahel_analysis.viz.basemap import (
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
 from sahel_analysis.viz.operations import legend_handles, operation_style, operations_in_order
-from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
+from sahel_analysis.viz.style import (
+    PALETTE,
+    add_source_line,
+    house_style,
+    low_confidence,
+    new_axes,
+    with_low_confidence_entry,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -132,8 +139,10 @@ def plot_place_map(
         for r in held.itertuples():
             colour, marker = operation_style(str(r.operation))
             offset = 0 if r.place_id != pid else 9_000  # beside the star, not under it
-            ax.scatter(xy[r.place_id][0] + offset, xy[r.place_id][1] + offset, s=60, marker=marker,
-                       facecolor=colour, edgecolor="#333333", lw=0.5, zorder=7, gid=BASE_GID + str(r.id))  # fmt: skip
+            base = ax.scatter(xy[r.place_id][0] + offset, xy[r.place_id][1] + offset, s=60, marker=marker,
+                              facecolor=colour, edgecolor="#333333", lw=0.5, zorder=7, gid=BASE_GID + str(r.id))  # fmt: skip
+            if getattr(r, "confidence", None) == citation.LOW:
+                low_confidence(base)
             placer.add_point(*xy[r.place_id], radius_pt=5)
         others = [i for i in xy if i != pid and x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
         for i in others:
@@ -234,6 +243,7 @@ def _legend(ax: Axes, held: pd.DataFrame) -> Any:
     for handle in legend_handles(ops):
         handle.set_label(f"{handle.get_label()} base, held that day")
         handles.append(handle)
+    handles = with_low_confidence_entry(handles, citation.low_confidence(held), "marker")
     handles += [
         Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"),
         Patch(facecolor=REGION_FILL, edgecolor=REGION_EDGE, label="Its region (pre-2016)"),

@@ -36,7 +36,10 @@ from sahel_analysis.viz.operations import (
 from sahel_analysis.viz.style import (
     add_source_line,
     house_style,
+    low_confidence,
+    low_confidence_handle,
     new_axes,
+    with_low_confidence_entry,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +78,7 @@ def _frame_map(
 
 def _draw_base(ax: Axes, row: Any, xy: tuple[float, float], **kw: Any) -> Any:
     colour, marker = operation_style(str(row.operation))
-    return ax.scatter(
+    artist = ax.scatter(
         *xy,
         s=BASE_SIZE,
         marker=marker,
@@ -86,6 +89,27 @@ def _draw_base(ax: Axes, row: Any, xy: tuple[float, float], **kw: Any) -> Any:
         gid=BASE_GID + str(row.id),
         **kw,
     )
+    return low_confidence(artist) if getattr(row, "confidence", None) == citation.LOW else artist
+
+
+def _key(rows: pd.DataFrame) -> list[Any]:
+    """One entry per operation among ``rows``, and the low-confidence entry if one of them is low."""
+    handles = legend_handles(operations_in_order(rows["operation"]))
+    return with_low_confidence_entry(handles, citation.low_confidence(rows), "marker")
+
+
+def _map_keys(ax: Axes, rows: pd.DataFrame, drawn: pd.DataFrame, fontsize: float) -> list[Any]:
+    """The key inside a map: the operations among ``rows`` lower left and, when a row ``drawn``
+    is low, the low-confidence entry upper left (over the Sahara, where no base is), so that the
+    first stays narrow enough to leave the coastal bases and their names in view."""
+    style = {"fontsize": fontsize, "frameon": True, "framealpha": 0.9, "edgecolor": "none"}
+    keys = [
+        ax.legend(handles=legend_handles(operations_in_order(rows["operation"])), loc="lower left", **style)
+    ]
+    if citation.low_confidence(drawn).any():
+        ax.add_artist(keys[0])
+        keys.append(ax.legend(handles=[low_confidence_handle("marker")], loc="upper left", **style))
+    return keys
 
 
 def plot_footprint(
@@ -134,15 +158,8 @@ def plot_footprint(
             _draw_base(ax, r, xy[r.place_id])
             placer.add_point(*xy[r.place_id], radius_pt=4.5)
         if legend and len(held):
-            leg = ax.legend(
-                handles=legend_handles(operations_in_order(held["operation"])),
-                loc="lower left",
-                fontsize=fontsize,
-                frameon=True,
-                framealpha=0.9,
-                edgecolor="none",
-            )
-            placer.add_obstacle(leg.get_window_extent(renderer))
+            for key in _map_keys(ax, held, held[held["id"].isin([r.id for r in inside])], fontsize):
+                placer.add_obstacle(key.get_window_extent(renderer))
         for artist in add_scale_bar(ax, loc=(0.97 - 0.2, 0.05), fraction=0.15, fontsize=fontsize - 1):
             placer.add_obstacle(artist.get_window_extent(renderer))
         if outside:
@@ -252,7 +269,7 @@ def plot_footprints(
 
         every = pd.concat(held) if held else presence.iloc[0:0]
         fig.legend(
-            handles=legend_handles(operations_in_order(every["operation"])),
+            handles=_key(every),
             loc="lower left",
             bbox_to_anchor=(0.01, 0.25 / fig.get_figheight()),
             ncols=4,
@@ -320,9 +337,8 @@ def footprint_apng(
         x0, y0, x1, y1 = _frame_map(ax, layers, extent, presence, places)
         renderer = fig.canvas.get_renderer()
         placer = LabelPlacer(ax, renderer)
-        leg = ax.legend(handles=legend_handles(operations_in_order(shown["operation"])), loc="lower left",
-                        fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")  # fmt: skip
-        placer.add_obstacle(leg.get_window_extent(renderer))
+        for key in _map_keys(ax, shown, shown, 8):
+            placer.add_obstacle(key.get_window_extent(renderer))
         for artist in add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7):
             placer.add_obstacle(artist.get_window_extent(renderer))
         ax.set_title("The French footprint, month by month", loc="left", fontsize=11)

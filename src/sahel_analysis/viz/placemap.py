@@ -36,7 +36,13 @@ from sahel_analysis.viz.basemap import (
 )
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
-from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
+from sahel_analysis.viz.style import (
+    PALETTE,
+    add_source_line,
+    house_style,
+    low_confidence_handle,
+    new_axes,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -160,6 +166,7 @@ def _zoom_inset(
     layers: MapLayers,
     ids: list[str],
     base_ids: list[str],
+    low_ids: set[str],
     regions: bool,
     river: bool,
     rect: Sequence[float],
@@ -191,7 +198,7 @@ def _zoom_inset(
     visible = [i for i in xy if x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
     shown = [i for i in visible if i in ids or i in base_ids]
     for i in shown:
-        draw_marker(inset, xy[i], i, base=i in base_ids, place=i in ids)
+        draw_marker(inset, xy[i], i, base=i in base_ids, place=i in ids, low=i in low_ids)
         placer.add_point(*xy[i], radius_pt=5.5 if i in base_ids else 3.5)
     for i in shown:
         placer.place(
@@ -270,7 +277,7 @@ def _label_points(
     return zoom
 
 
-def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool) -> Any:
+def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool, low: bool = False) -> Any:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -283,6 +290,8 @@ def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool) -> A
                 [], [], marker="s", ls="", color=PALETTE["vermillion"], mec="white", ms=7.5, label=base_text
             )
         )
+    if low:
+        handles.append(low_confidence_handle("marker", width=30))
     if river:
         handles.append(Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"))
     handles.append(Patch(facecolor=MALI_FILL, edgecolor=MALI_EDGE, lw=1.0, label="Mali"))
@@ -386,6 +395,12 @@ def plot_map(
     as_of = select.as_timestamp(as_of)
     held = select.bases_as_of(presence, as_of) if presence is not None else None
     base_ids = list(dict.fromkeys(held["place_id"])) if held is not None else []
+    # A base drawn low is one whose every row held (or ever held, without as_of) is low.
+    low_ids = (
+        set(citation.low_confidence(held).groupby(held["place_id"]).all().loc[lambda s: s].index)
+        if held is not None and len(held)
+        else set()
+    )
     known = _lookup(places, gazetteer, base_ids)
     ids = list(dict.fromkeys(places["id"]))
     xy = geo.projected_xy(known)
@@ -395,7 +410,7 @@ def plot_map(
         if ax is None:
             ax = new_axes((10.5, 6.6), (0.02, 0.1, 0.68, 0.8))
         else:
-            _make_room(ax, held, as_of, base_ids, river=river, regions=regions)
+            _make_room(ax, held, as_of, base_ids, river=river, regions=regions, low=bool(low_ids))
         fig = ax.figure
         draw_base_map(ax, layers, regions=regions, river=river)
         style_frame(ax)
@@ -413,7 +428,7 @@ def plot_map(
 
         # Markers: bases (squares) under places (dots); each its own artist, gid = its id.
         for i in [*base_ids, *(i for i in ids if i not in base_ids)]:
-            draw_marker(ax, xy[i], i, base=i in base_ids, place=i in ids)
+            draw_marker(ax, xy[i], i, base=i in base_ids, place=i in ids, low=i in low_ids)
 
         renderer = fig.canvas.get_renderer()
         placer = LabelPlacer(ax, renderer)
@@ -435,7 +450,8 @@ def plot_map(
             outside = sum(not in_view(i) for i in base_ids)
             count = f"{len(base_ids)}" + (f", {outside} outside the map" if outside else "")
             base_text = f"French base {_held_text(as_of, held)}\n({count})"
-        legend = _legend(ax, base_text=base_text, river=river, regions=regions)
+        low = any(in_view(i) for i in low_ids)
+        legend = _legend(ax, base_text=base_text, river=river, regions=regions, low=low)
         if zoom is not None:
             _add_zoom(
                 ax,
@@ -446,6 +462,7 @@ def plot_map(
                 layers=layers,
                 ids=ids,
                 base_ids=base_ids,
+                low_ids=low_ids,
                 regions=regions,
                 river=river,
             )

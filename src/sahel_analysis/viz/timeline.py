@@ -17,8 +17,10 @@ from sahel_analysis.viz.style import (
     date_axis,
     date_num,
     house_style,
+    low_confidence,
     new_axes,
     renderer,
+    with_low_confidence_entry,
 )
 
 if TYPE_CHECKING:
@@ -153,16 +155,17 @@ def _draw_events(
 ) -> None:
     from matplotlib.transforms import offset_copy
 
-    for r in shown.itertuples():
+    for r, low in zip(shown.itertuples(), citation.low_confidence(shown), strict=True):
         row, side = placement[r.id]
         yy = y_of[r.id] + row
         colour = CATEGORY_COLOURS.get(str(r.category), PALETTE["black"])
         xs = date_num([r.date])[0]
         xe = date_num([r.end_date])[0] if pd.notna(r.end_date) else xs
+        drawn = []
         if xe > xs:
-            ax.plot([xs, xe], [yy, yy], color=colour, lw=3, solid_capstyle="butt", zorder=3)
+            drawn += ax.plot([xs, xe], [yy, yy], color=colour, lw=3, solid_capstyle="butt", zorder=3)
         big = r.id in stressed
-        ax.plot(
+        drawn += ax.plot(
             [xs],
             [yy],
             marker="o",
@@ -173,6 +176,9 @@ def _draw_events(
             zorder=4,
             gid=f"marker:{r.id}",
         )
+        if low:
+            for artist in drawn:
+                low_confidence(artist)
         text = texts[r.id]
         anchor = xe if side == "right" else xs
         dx = 5 if side == "right" else -5
@@ -215,6 +221,7 @@ def _key(ax: Axes, shown: pd.DataFrame, stressed: set[str], lanes: str) -> float
                 label="milestone (bold)",
             )
         )
+    handles = with_low_confidence_entry(handles, citation.low_confidence(shown), "marker")
     pad = 6.0
     if handles:
         # The key sits between the title and the plot, so neither a long title nor a busy first
