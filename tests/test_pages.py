@@ -359,7 +359,7 @@ def test_the_index_groups_pages_and_lists_a_repeated_default_once(tmp_path: Path
     briefings = {
         "2026-01-29": "06_briefing",
         "2021-06-04": "06_briefing--article-date",
-        "2025-12-31": "06_briefing--latest",
+        "2025-12-31": "06_briefing--end-of-2025",
     }
     for as_of, stem in briefings.items():
         variant = stem.partition("--")[2] or None
