@@ -30,7 +30,9 @@ class CustomBuildHook(BuildHookInterface):
             mo.parent.mkdir(parents=True, exist_ok=True)
             with mo.open("wb") as fp:
                 write_mo(fp, catalog)
-            build_data["force_include"][str(mo)] = f"sahel_analysis/locale/{mo.relative_to(self._folder).as_posix()}"
+            build_data["force_include"][str(mo)] = (
+                f"sahel_analysis/locale/{mo.relative_to(self._folder).as_posix()}"
+            )
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         folder = getattr(self, "_folder", None)

@@ -55,7 +55,12 @@ def _sources() -> Iterator[tuple[Path, Any]]:
 
 def template() -> Catalog:
     catalog = Catalog(
-        project="sahel-analysis", domain=DOMAIN, charset="utf-8", fuzzy=False, creation_date=STAMP, revision_date=STAMP
+        project="sahel-analysis",
+        domain=DOMAIN,
+        charset="utf-8",
+        fuzzy=False,
+        creation_date=STAMP,
+        revision_date=STAMP,
     )
     for path, method in _sources():
         options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"} if method is babel_extract else {}
