@@ -23,7 +23,7 @@ __all__ = [
     "compared_bases",
     "no_events_note",
     "place_table",
-    "section_html",
+    "section_texts",
     "sentence",
     "sentences",
 ]
@@ -155,15 +155,13 @@ def caveats() -> list[str]:
     return [_(c) for c in CAVEATS]
 
 
-def section_html(table: pd.DataFrame, as_of: Any, note: str | None = None) -> str:
-    """The section's text as HTML paragraphs: ``note`` (where the data come from), the sentences,
-    then the caveats (when there is a comparison)."""
-    from sahel_analysis import markup
-
+def section_texts(table: pd.DataFrame, as_of: Any, note: str | None = None) -> list[str]:
+    """The section's paragraphs: ``note`` (where the data come from), the sentences, then the caveats
+    (when there is a comparison). Plain text: `sahel_analysis.markup.paragraphs_html` makes them HTML."""
     texts = ([note] if note else []) + sentences(table, as_of)
     if len(table):
         texts.append(_("Caveats: {caveats}").format(caveats=" ".join(caveats())))
-    return "".join(markup.paragraph_html(t) for t in texts)
+    return texts
 
 
 def place_table(table: pd.DataFrame) -> pd.DataFrame:

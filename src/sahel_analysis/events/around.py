@@ -283,7 +283,7 @@ def around_text(table: pd.DataFrame) -> str:
     dropped = ["place_id", "latitude", "longitude", "source_id", "other_source_ids"]
     shown = table.drop(columns=dropped, errors="ignore").copy()
     if "handover" in shown.columns:
-        shown["handover"] = shown["handover"].dt.strftime("%Y-%m-%d")
+        shown["handover"] = pd.to_datetime(shown["handover"]).dt.strftime("%Y-%m-%d")
     head = f"Events within {radius:g} km, {window:,} days before and after each handover" if radius else ""
     if radius and "window_days" in table.columns and (table["window_days"] < window).any():
         head += f" (as of {table.attrs['until']:%Y-%m-%d}: shorter windows where fewer days had passed)"
@@ -298,10 +298,16 @@ def around_text(table: pd.DataFrame) -> str:
     return f"{head}\n{shown.to_string(index=False)}\n\nCaveats:\n{notes}"
 
 
-def around_place(table: pd.DataFrame, place_id: str) -> pd.Series:
-    """The first row of `around_bases`'s table for one place id, for `plot_monthly_around`."""
+def around_place(table: pd.DataFrame, place_id: str) -> pd.Series | None:
+    """The first row of `around_bases`'s table for one place id, for `plot_monthly_around`.
+
+    None when the place was handed over but the data do not cover its country (``attrs["left_out"]``);
+    ValueError, listing the places of the table, when it has no row for another reason.
+    """
     rows = table[table["place_id"] == place_id]
     if rows.empty:
+        if any(p["place_id"] == place_id for p in table.attrs.get("left_out") or []):
+            return None
         known = ", ".join(dict.fromkeys(table["place_id"]))
         raise ValueError(f"place {place_id!r} was not handed over (or has no row); the table holds: {known}")
     return rows.iloc[0]

@@ -76,7 +76,7 @@ def yearly_counts(
 
     if by not in _BY:
         raise ValueError(f"by: expected one of {', '.join(map(repr, _BY))}, found {by!r}")
-    datasets = list(dict.fromkeys(events["dataset"].astype(str))) if len(events) else []
+    datasets = [name for name, _rows in split_datasets(events)]
     if len(datasets) > 1:
         raise ValueError(
             f"events: expected the rows of one dataset, found {', '.join(datasets)} (split them with split_datasets)"
@@ -180,8 +180,8 @@ def map_periods(
     ``starts``: the first day of each period (sorted). None: `PERIOD_STARTS` and the day the last
     French troops left ``country`` (a name or an ISO3 code), from the events table ``curated``:
     its withdrawal milestone there, if it has one. Each period ends the day before the next
-    begins; the last ends on ``end``. Labels give years for whole years, else days
-    ("2018 – 14 Aug 2022").
+    begins; the last ends on ``end``. In the labels a start on 1 January is written as its year, and
+    an end on 31 December too; other days in full ("2018 – 14 Aug 2022", "15 Aug 2022 – 2023").
     """
     from sahel_analysis.i18n import _, format_date
     from sahel_analysis.select import country_codes
