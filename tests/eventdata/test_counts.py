@@ -103,6 +103,12 @@ def test_the_yearly_chart_draws_the_counts_with_the_band_and_the_milestones(mali
     }
     assert {a.get_gid().removeprefix("milestone:") for a in gids(ax, "milestone:")} == wanted
     assert {"2013-01-11-serval-launched", "2022-08-15-last-french-troops-leave-mali"} <= wanted
+    # Numbered above the plot; the key right of it gives each one's title, in date order.
+    (key,) = [t for t in ax.texts if t.get_gid() == "milestone-key"]
+    titles = [r["title"] for r in sorted(rows("events"), key=lambda r: r["date"]) if r["id"] in wanted]
+    flat = " ".join(key.get_text().split())
+    assert [flat.index(t) for t in titles] == sorted(flat.index(t) for t in titles)
+    assert len(gids(ax, "milestone-number:")) == len(wanted)
     outside = sum(expected[(None, y)]["outside"] for y in YEARS)
     notes = [t.get_text() for t in ax.texts if "low–high range" in t.get_text()]
     assert len(notes) == 1 and f"In {outside} of these events" in notes[0]

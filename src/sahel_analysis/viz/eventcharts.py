@@ -39,19 +39,44 @@ def _mark_milestones(ax: Axes, curated: pd.DataFrame, table: pd.DataFrame, sourc
     return mark_milestones(ax, marks, sources)
 
 
-def mark_milestones(ax: Axes, marks: pd.DataFrame, sources: pd.DataFrame, *, fontsize: float = 7) -> str:
-    """A dotted line, labelled with its title, at each of ``marks`` (rows of the events table).
+def mark_milestones(
+    ax: Axes, marks: pd.DataFrame, sources: pd.DataFrame, *, fontsize: float = 7, numbered: bool = False
+) -> str:
+    """A dotted line at each of ``marks`` (rows of the events table), labelled with its title.
 
-    Returns the text citing them for the source line ("" for none). Gids: ``milestone:<id>``.
+    ``numbered``: a number above the plot instead, and a key right of it giving each number's day
+    and title, so that no label lies over the data (for charts whose bars reach the top). Returns
+    the text citing the marks for the source line ("" for none). Gids: ``milestone:<id>``, and
+    with ``numbered`` ``milestone-number:<id>`` and ``milestone-key``.
     """
-    for _index, row in marks.iterrows():
+    import textwrap
+
+    key = []
+    for number, (_index, row) in enumerate(marks.iterrows(), start=1):
+        ident = row.get("id", row["title"])
         mark = ax.axvline(row["date"], color="#555555", lw=0.8, ls=":", zorder=1)
-        mark.set_gid(f"{MILESTONE_GID}{row.get('id', row['title'])}")
+        mark.set_gid(f"{MILESTONE_GID}{ident}")
+        if numbered:
+            label = ax.text(
+                row["date"], 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=fontsize, color="#333333", clip_on=False,
+                bbox={"boxstyle": "circle,pad=0.2", "facecolor": "white", "edgecolor": "#777777", "lw": 0.6},
+            )  # fmt: skip
+            label.set_gid(f"milestone-number:{ident}")
+            entry = _("{number}. {date}: {title}").format(
+                number=number, date=format_date(row["date"], "day", short=True), title=row["title"]
+            )
+            key.append(textwrap.fill(entry, width=44, subsequent_indent="    "))
+            continue
         ax.text(
             row["date"], 0.98, row["title"], transform=ax.get_xaxis_transform(), rotation=90,
             ha="right", va="top", fontsize=fontsize, color="#333333", zorder=5,
             bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1},
         )  # fmt: skip
+    if key:
+        text = ax.text(1.02, 1.0, "\n".join(key), transform=ax.transAxes, va="top", ha="left", fontsize=fontsize,
+                       color="#333333", linespacing=1.35)  # fmt: skip
+        text.set_gid("milestone-key")
     if not len(marks):
         return ""
     return _("milestones, {sources}").format(sources=citation.source_line(marks, sources=sources))

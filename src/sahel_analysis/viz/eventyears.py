@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -59,11 +60,11 @@ def plot_yearly(
 
     ``yearly``: `sahel_analysis.events.counts.yearly_counts` of one dataset, without ``by``.
     ``milestones``: rows of the events table to mark (e.g. `select.country_milestones`), cited
-    from ``sources`` (needed with them). The bars stand on a date axis, so milestones fall on
-    their day. For fatalities the whiskers run from the summed low to the summed high estimate,
+    from ``sources`` (needed with them): numbered lines on their day, the numbers explained in a
+    key right of the chart, so that no label hides a bar. For fatalities the whiskers run from the summed low to the summed high estimate,
     each event's range widened to hold its best (see `yearly_counts`); a note under the title
     says so, with the number of such events. ``title``: "" for none. Gids: ``yearly:events`` or
-    ``yearly:fatalities`` (one bar a year, in year order), ``yearly:band`` (a LineCollection, one segment a year), ``milestone:<id>``,
+    ``yearly:fatalities`` (one bar a year, in year order), ``yearly:band`` (a LineCollection, one segment a year), ``milestone:<id>``, ``milestone-key``,
     ``source-line``.
     """
     from matplotlib.ticker import MaxNLocator
@@ -115,16 +116,16 @@ def plot_yearly(
         ax.set_ylabel(
             _("Events per year") if measure == "events" else _("Fatalities per year (best estimate)")
         )
-        cited = mark_milestones(ax, milestones, sources) if milestones is not None else ""
+        cited = mark_milestones(ax, milestones, sources, numbered=True) if milestones is not None else ""
         first, last = (int(yearly["year"].min()), int(yearly["year"].max())) if len(yearly) else ("", "")
         countries = yearly.attrs.get("countries") or []
         default = _(_TITLES[(measure, len(countries) == 1)]).format(
             dataset=dataset, country=countries[0] if len(countries) == 1 else "", first=first, last=last
         )
-        ax.set_title(default if title is None else title, pad=30 if band else None)
+        ax.set_title(default if title is None else title, pad=38 if band else 18)
         if band:
-            ax.text(0, 1.012, _band_note(yearly), transform=ax.transAxes, fontsize=8, va="bottom", color="#555555",
-                    wrap=True)  # fmt: skip
+            note = textwrap.fill(_band_note(yearly), width=125)
+            ax.text(0, 1.06, note, transform=ax.transAxes, fontsize=8, va="bottom", color="#555555")
         attribution = yearly.attrs.get("attribution", "")
         add_source_line(
             ax, "; ".join(p for p in (attribution, cited) if p) or _("none"), prefix=_("Sources: ")
