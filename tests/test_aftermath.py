@@ -85,3 +85,14 @@ def test_the_event_file_parameters_and_the_shipped_switch() -> None:
         check_event_params(period_starts="2013-01-01")
     with pytest.raises(ParameterError, match="period_starts: expected at most 12 dates"):
         check_event_params(period_starts=[f"20{y:02d}-01-01" for y in range(13)])
+
+
+@pytest.mark.parametrize("notebook", ["05_conflict_events", "06_briefing", "08_place"])
+def test_the_event_parameters_are_declared_with_a_type_and_a_meaning(notebook: str) -> None:
+    from sahel_analysis.paths import NOTEBOOK_DIR
+    from sahel_analysis.report import parameters
+
+    declared = {p.name: p for p in parameters(NOTEBOOK_DIR / f"{notebook}.ipynb")}
+    for name in ("acled_path", "ucdp_path", "shipped_ucdp"):
+        assert declared[name].type and declared[name].help, name
+    assert declared["shipped_ucdp"].type == "bool" and declared["shipped_ucdp"].default == "True"
