@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.formats import ATTRIBUTION, DATASETS
-from sahel_analysis.i18n import N_
+from sahel_analysis.i18n import N_, _, format_date
 
 __all__ = [
     "CAVEATS",
@@ -121,7 +121,7 @@ def _near(events: pd.DataFrame, place: Mapping[str, Any], radius_km: float) -> n
 
     lats = events["latitude"].to_numpy(dtype=float)
     lons = events["longitude"].to_numpy(dtype=float)
-    inside, _ = near(float(place["latitude"]), float(place["longitude"]), lats, lons, radius_km)
+    inside, _km = near(float(place["latitude"]), float(place["longitude"]), lats, lons, radius_km)
     return inside
 
 
@@ -286,7 +286,9 @@ def around_text(table: pd.DataFrame) -> str:
         shown["handover"] = pd.to_datetime(shown["handover"]).dt.strftime("%Y-%m-%d")
     head = f"Events within {radius:g} km, {window:,} days before and after each handover" if radius else ""
     if radius and "window_days" in table.columns and (table["window_days"] < window).any():
-        head += f" (as of {table.attrs['until']:%Y-%m-%d}: shorter windows where fewer days had passed)"
+        head += " " + _("(as of {date}: shorter windows where fewer days had passed)").format(
+            date=format_date(table.attrs["until"], "day")
+        )
     notes = "\n".join(f"- {c}" for c in CAVEATS)
     uncovered = table.loc[~table["covered"], "place"].tolist() if "covered" in table.columns else []
     if uncovered:
@@ -294,7 +296,9 @@ def around_text(table: pd.DataFrame) -> str:
     outside = table.attrs.get("left_out") or []
     if outside:
         named = ", ".join(dict.fromkeys(f"{p['place']} ({p['country']}, {p['dataset']})" for p in outside))
-        notes += f"\n- No row for places in a country the data hold no event in: {named}."
+        notes += "\n- " + _("No row for places in a country the data hold no event in: {places}.").format(
+            places=named
+        )
     return f"{head}\n{shown.to_string(index=False)}\n\nCaveats:\n{notes}"
 
 
