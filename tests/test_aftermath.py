@@ -96,3 +96,18 @@ def test_the_event_parameters_are_declared_with_a_type_and_a_meaning(notebook: s
     for name in ("acled_path", "ucdp_path", "shipped_ucdp"):
         assert declared[name].type and declared[name].help, name
     assert declared["shipped_ucdp"].type == "bool" and declared["shipped_ucdp"].default == "True"
+
+
+def test_a_dossier_dated_before_its_place_was_handed_over_says_so_for_that_place() -> None:
+    from sahel_analysis import tables
+    from sahel_analysis.events import load_event_files
+
+    presence, places = tables.load_presence(), tables.load_places()
+    # Gao's dossier on 1 January 2022: other bases had been handed over (Kidal, October 2021), not Gao's.
+    gao = aftermath.compared_bases(
+        load_event_files(), "2022-01-01", presence=presence, places=places, place="gao"
+    )
+    assert gao.empty
+    assert aftermath.sentences(gao, "2022-01-01") == [
+        "France had not handed over its base at Gao by 1 January 2022: there is nothing yet to compare."
+    ]

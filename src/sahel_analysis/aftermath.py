@@ -57,6 +57,7 @@ def compared_bases(
     if place is not None:
         attrs = dict(table.attrs)
         attrs["left_out"] = [p for p in attrs.get("left_out", []) if p["place_id"] == place]
+        attrs["place"] = places.set_index("id").loc[place, "name_en"]
         table = table[table["place_id"] == place].reset_index(drop=True)
         table.attrs.update(attrs)
     return table
@@ -131,7 +132,13 @@ def sentences(table: pd.DataFrame, as_of: Any) -> list[str]:
         texts.append(
             _("Not compared, because the data hold no event in their country: {places}.").format(places=named)
         )
-    if not texts:
+    if not texts and table.attrs.get("place"):
+        texts.append(
+            _(
+                "France had not handed over its base at {place} by {date}: there is nothing yet to compare."
+            ).format(place=table.attrs["place"], date=format_date(as_of, "day"))
+        )
+    elif not texts:
         texts.append(
             _("No French base had been handed over by {date}: there is nothing yet to compare.").format(
                 date=format_date(as_of, "day")
