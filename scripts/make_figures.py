@@ -118,6 +118,23 @@ def make_dossier_gao(path: Path = DOCS / "dossier_gao.png") -> Path:
     )
 
 
+def make_ucdp_fatalities_mali(path: Path = DOCS / "ucdp_fatalities_mali.png") -> Path:
+    """Fatalities per year in Mali, 2012-2023, from the shipped UCDP GED events, with the milestones."""
+    from sahel_analysis.events import filter_events, load_shipped_ucdp, yearly_counts
+    from sahel_analysis.select import country_milestones
+    from sahel_analysis.tables import load_events, load_sources
+    from sahel_analysis.viz.eventyears import plot_yearly
+
+    # The conflict notebook's defaults: Mali, 2012-2023.
+    start, end = "2012-01-01", "2023-12-31"
+    mali = filter_events(load_shipped_ucdp(), country="Mali", start=start, end=end)
+    marks = country_milestones(load_events(), "Mali", start, end)
+    yearly = yearly_counts(mali, start=start, end=end)
+    return _plot_and_save(
+        path, lambda: plot_yearly(yearly, measure="fatalities", milestones=marks, sources=load_sources())
+    )
+
+
 def make_briefing(path: Path = DOCS / "briefing.png") -> Path:
     """The first screen of the briefing as of the article's week, as headless Chromium shows it."""
     import shutil
@@ -152,6 +169,7 @@ FIGURES: dict[str, Callable[[], Path]] = {
     "timeline": make_timeline,
     "footprint": make_footprint,
     "dossier_gao": make_dossier_gao,
+    "ucdp_fatalities_mali": make_ucdp_fatalities_mali,
     "briefing": make_briefing,
 }
 

@@ -103,3 +103,21 @@ def latest_data_date() -> dt.date:
 def low_ids(name: str) -> set[str]:
     """The ids of the rows of ``data/<name>.csv`` marked ``confidence = low``."""
     return {r["id"] for r in rows(name) if r.get("confidence") == "low"}
+
+
+# The UCDP exports the shipped table is derived from (data/conflict/raw/, xz-compressed), by country.
+UCDP_EXPORTS = {"Mali": "ucdp_ged_MLI_orig_Mali.csv.xz", "Burkina Faso": "ucdp_ged_BFA_orig_Burkina.csv.xz"}
+
+
+def ucdp_export(country: str) -> list[dict[str, str]]:
+    """The rows of UCDP's per-country export for ``country`` as text, read back from the kept input."""
+    import io
+    import lzma
+
+    raw = lzma.decompress((DATA / "conflict" / "raw" / UCDP_EXPORTS[country]).read_bytes())
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+
+
+def ucdp_day(row: dict[str, str]) -> dt.date:
+    """An export row's first day (``date_start`` as the export writes it: ``MM/DD/YYYY 00:00:00``)."""
+    return dt.datetime.strptime(row["date_start"], "%m/%d/%Y %H:%M:%S").date()

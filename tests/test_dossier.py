@@ -173,18 +173,26 @@ RUNS = {
     "kati-2021": {"place": "kati", "as_of": "2021-06-04", "radius_km": 50},
     "niamey": {"place": "niamey", "radius_km": 300},
     "unknown": {"place": "atlantis"},
-    "gao-acled": {
-        "place": "gao",
-        "radius_km": 300,
-        "acled_path": str(ROOT / "tests" / "fixtures" / "events" / "acled_pre2023_hdx.csv"),
-    },
+    "gao-acled": {"place": "gao", "radius_km": 300},  # acled_path: the fixture, set in Mali (below)
+}
+# Without a file, the shipped UCDP events: what each dossier says about them.
+SAYS = {
+    "defaults": "Gao, handed over to FAMa on 15 August 2022: within 100 km, UCDP GED recorded ",
+    "kati-2021": "France handed over no base at Kati",
+    "niamey": "Not compared, because the data hold no event in their country: Niamey (Niger).",
 }
 
 
 @pytest.fixture(scope="module")
 def notebook_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("dossier")
-    return out, run_variants(NOTEBOOK, RUNS, out)
+    # The ACLED fixture's events lie in "Testland"; a place is compared only where the data cover its
+    # country, so this copy puts them in Mali.
+    fixture = ROOT / "tests" / "fixtures" / "events" / "acled_pre2023_hdx.csv"
+    mali = out / "acled_mali.csv"
+    mali.write_text(fixture.read_text(encoding="utf-8").replace(",Testland,", ",Mali,"), encoding="utf-8")
+    runs = {**RUNS, "gao-acled": {**RUNS["gao-acled"], "acled_path": str(mali)}}
+    return out, run_variants(NOTEBOOK, runs, out)
 
 
 @pytest.mark.slow
@@ -198,7 +206,10 @@ def test_notebook_runs_with_parameters(notebook_runs, name):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 1
     text = " ".join(str(o.get("data", {})) for o in outputs)
-    assert "No ACLED or UCDP file was given" in text
+    assert SAYS[name] in text
+    # Where the section shows anything of the events, it says where they come from.
+    note = "UCDP GED 24.1, Mali and Burkina Faso, 1990–2023, shipped with the package"
+    assert (note in text) == (name != "kati-2021")
 
 
 @pytest.mark.slow
@@ -210,7 +221,8 @@ def test_notebook_charts_conflict_events_when_a_file_is_given(notebook_runs):
     nb = nbformat.read(out / "gao-acled.ipynb", as_version=4)
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert any("image/png" in o.get("data", {}) for o in last.outputs)
-    assert "No ACLED or UCDP file" not in str(last.outputs)
+    assert "shipped with the package" not in str(last.outputs)  # the file given replaces the shipped events
+    assert "Gao, handed over to FAMa on 15 August 2022: within 300 km, ACLED recorded" in str(last.outputs)
 
 
 @pytest.mark.slow

@@ -28,7 +28,10 @@ def _load_everything() -> dict:
         events.load_acled(EVENT_FILES / "acled_pre2023_hdx.csv", cache=False),
         events.load_ucdp_ged(EVENT_FILES / "ucdp_ged_hdx.csv", cache=False),
     )
-    around = events.around_bases(conflict, radius_km=50, presence=presence, places=places)
+    # The shipped UCDP events lie in the countries of the bases, which the fixtures' "Testland" does not.
+    mali = events.filter_events(events.load_shipped_ucdp(cache=False), country="Mali")
+    around = events.around_bases(mali, radius_km=50, presence=presence, places=places)
+    ucdp = mali
     centre = dossier.place_row(places, "gao")
     return {
         "sources": tables.load_sources(),
@@ -44,6 +47,11 @@ def _load_everything() -> dict:
         "towns": dossier.towns_near(geo.load_populated_places(), centre),
         "conflict": conflict,
         "around": around,
+        "yearly": events.yearly_counts(ucdp),
+        "by_region": events.yearly_counts(ucdp, by="admin1"),
+        "by_type": events.yearly_counts(ucdp, by="event_type"),
+        "periods": events.map_periods(tables.load_events(), end="2024-12-31"),
+        "milestones": select.country_milestones(tables.load_events(), "Mali"),
     }
 
 
@@ -88,6 +96,9 @@ def _draw_every_chart(f: dict) -> dict:
         dossier,
         eventcharts,
         eventmap,
+        eventregions,
+        eventtypes,
+        eventyears,
         footprint,
         placemap,
         timeline,
@@ -125,6 +136,12 @@ def _draw_every_chart(f: dict) -> dict:
         "plot_monthly_around": eventcharts.plot_monthly_around(
             f["conflict"], f["centre"], handover=handover["handover"], radius_km=50
         ),
+        "plot_yearly": eventyears.plot_yearly(
+            f["yearly"], measure="fatalities", milestones=f["milestones"], **cite
+        ),
+        "plot_region_table": eventregions.plot_region_table(f["by_region"]),
+        "plot_violence_types": eventtypes.plot_violence_types(f["by_type"]),
+        "plot_period_maps": eventmap.plot_period_maps(f["conflict"], f["periods"], layers=f["layers"])[0],
     }
 
 

@@ -15,6 +15,7 @@ module imports neither the report nor anything above the notebooks, which use it
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ __all__ = [
     "image_html",
     "mark_low_confidence",
     "paragraph_html",
+    "paragraphs_html",
     "render",
     "table_html",
     "table_or_note",
@@ -88,6 +90,11 @@ def render(fragment: str, **context: Any) -> str:
 def paragraph_html(text: str) -> str:
     """``text`` as a paragraph."""
     return render("paragraph", text=text)
+
+
+def paragraphs_html(texts: Iterable[str]) -> str:
+    """Each of ``texts`` as a paragraph, in order."""
+    return "".join(paragraph_html(t) for t in texts)
 
 
 def heading_html(text: str, level: int = 2) -> str:

@@ -319,10 +319,13 @@ def check_event_params(
     radius_km: Any = 50,
     window_days: Any = 365,
     monthly_place: Any = "gao",
+    shipped_ucdp: Any = True,
+    period_starts: Any = None,
 ) -> dict[str, Any]:
     """The conflict-events notebook's parameters, checked; a wrong one stops it with one line.
 
-    Returns them normalised: paths as `Path` (or None), dates as `datetime.date` (or None).
+    Returns them normalised: paths as `Path` (or None), dates as `datetime.date` (or None), the
+    map's period starts as a sorted list of dates (or None).
     Event types are checked against the data later, by `filter_events`, since only the files
     say which exist.
     """
@@ -370,6 +373,19 @@ def check_event_params(
             f"monthly_place: expected a place id such as 'gao'; found {shown(monthly_place)}"
         )
     out["monthly_place"] = monthly_place
+    out["shipped_ucdp"] = check_bool("shipped_ucdp", shipped_ucdp)
+    starts = period_starts
+    if starts is not None and (isinstance(starts, str) or not isinstance(starts, Sequence) or not starts):
+        raise ParameterError(
+            f"period_starts: expected a non-empty list of dates as YYYY-MM-DD, or None; found {shown(starts)}"
+        )
+    if starts is not None and len(starts) > MAX_PANELS:
+        raise ParameterError(
+            f"period_starts: expected at most {MAX_PANELS} dates (one map each); found {len(starts):,}"
+        )
+    out["period_starts"] = (
+        None if starts is None else sorted({check_date("period_starts", d, optional=False) for d in starts})
+    )
     return out
 
 
@@ -397,6 +413,7 @@ def check_place_params(
     *,
     acled_path: Any = None,
     ucdp_path: Any = None,
+    shipped_ucdp: Any = True,
     gazetteer: Any,
     latest: Any,
     events: Any = None,
@@ -417,11 +434,16 @@ def check_place_params(
         check_as_of(as_of, events=events, latest=latest) if events is not None else check_date("as_of", as_of)
     )
     radius = check_radius("radius_km", radius_km)
-    files = check_event_params(acled_path=acled_path, ucdp_path=ucdp_path)
+    files = check_event_files(acled_path, ucdp_path, shipped_ucdp)
     return {
         "place": place,
         "as_of": pd.Timestamp(when) if when is not None else pd.Timestamp(latest),
         "radius_km": radius,
-        "acled_path": files["acled_path"],
-        "ucdp_path": files["ucdp_path"],
+        **files,
     }
+
+
+def check_event_files(acled_path: Any, ucdp_path: Any, shipped_ucdp: Any) -> dict[str, Any]:
+    """The event-file parameters the dossier and the briefing share: two paths and the default's switch."""
+    files = check_event_params(acled_path=acled_path, ucdp_path=ucdp_path, shipped_ucdp=shipped_ucdp)
+    return {name: files[name] for name in ("acled_path", "ucdp_path", "shipped_ucdp")}

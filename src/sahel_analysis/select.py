@@ -22,6 +22,8 @@ __all__ = [
     "bases_as_of",
     "bases_held",
     "check_place_ids",
+    "country_codes",
+    "country_milestones",
     "declared_present",
     "in_window",
     "milestones",
@@ -162,6 +164,28 @@ def milestones(events: pd.DataFrame, start: Any = None, end: Any = None) -> pd.D
     """The milestone events dated within [start, end]."""
     flagged = events["milestone"].fillna(False).astype(bool)
     return keep(events, flagged & in_window(events, start, end))
+
+
+def country_milestones(
+    events: pd.DataFrame, country: str | None, start: Any = None, end: Any = None
+) -> pd.DataFrame:
+    """The milestones in ``country`` (a name such as "Mali", or an ISO3 code) and France's operations.
+
+    What a chart of one country's conflict marks: its coups, the French withdrawal, the UN mission's
+    end... and the launch and end of the French operations wherever they were announced
+    (``category`` military_operation). ``country`` None: every milestone. Within [start, end].
+    """
+    chosen = milestones(events, start, end)
+    if country is None:
+        return chosen
+    codes = country_codes(country)
+    return keep(chosen, chosen["country_iso3"].isin(codes) | (chosen["category"] == "military_operation"))
+
+
+def country_codes(country: str) -> set[str]:
+    """The ISO3 codes ``country`` stands for: a name as the data write it ("Mali"), or a code itself."""
+    codes = {code for code, name in schema.COUNTRY_NAMES.items() if name.casefold() == country.casefold()}
+    return codes | ({country.upper()} if country.upper() in schema.COUNTRY_NAMES else set())
 
 
 def _isin(frame: pd.DataFrame, column: str, values: Sequence[str] | None) -> pd.Series:

@@ -215,3 +215,51 @@ def test_monthly_chart_bars_and_handover(events: pd.DataFrame, mpl) -> None:
     assert {m: h for m, h in drawn.items() if h} == dict(expected)
     (mark,) = [line for line in ax.lines if line.get_gid() == "handover"]
     assert mdates.date2num(mark.get_xdata()[0]) == mdates.date2num(H_ALPHA)
+
+
+# ------------------------------------------------------------------------------------- as of a date
+
+
+def test_as_of_a_date_only_handovers_by_then_count_with_equal_shorter_windows(events: pd.DataFrame) -> None:
+    # 20 days after alpha's handover, before beta's: alpha only, 20 + 1 days either side.
+    until = H_ALPHA + 20 * DAY
+    table = around_bases(
+        events, radius_km=50, window_days=365, presence=presence(), places=PLACES, until=until
+    )
+    assert table["place_id"].tolist() == ["alpha"] and table.attrs["until"] == until
+    alpha = row(table, "alpha")
+    assert alpha["window_days"] == 21
+    # In the 21 days before: the event on the 50 km circle (10 days before) and the one placed near a
+    # town (3 days before; 25 km is finer than 50); not the one 365 days before. From the handover to
+    # `until`: the handover day's event, and the regional one counted apart; the one 364 days after
+    # was not known yet.
+    assert (alpha["events_before"], alpha["fatalities_before"]) == (2, 3 + 2)
+    assert (alpha["events_after"], alpha["fatalities_after"], alpha["imprecise_after"]) == (1, 5, 1)
+    # A year on, the windows are whole again.
+    later = around_bases(events, presence=presence(), places=PLACES, until=H_ALPHA + 400 * DAY)
+    assert row(later, "alpha")["window_days"] == 365
+    assert (
+        row(later, "alpha")["events_after"]
+        == row(around_bases(events, presence=presence(), places=PLACES), "alpha")["events_after"]
+    )
+    # Before any handover: nothing to compare, and the table keeps its columns.
+    empty = around_bases(events, presence=presence(), places=PLACES, until=H_ALPHA - DAY)
+    assert empty.empty and "events_before" in empty.columns
+
+
+def test_a_place_in_a_country_the_data_do_not_cover_gets_no_row(events: pd.DataFrame) -> None:
+    from sahel_analysis.events import around_place
+
+    places = PLACES.assign(country_iso3=["MLI", "NER", "MLI", "CIV"])
+    mali = events.assign(country="Mali")
+    table = around_bases(mali, presence=presence(), places=places)
+    assert sorted(set(table["place_id"])) == ["alpha"]  # beta is in Niger, delta in Côte d'Ivoire
+    left = {(p["place_id"], p["dataset"]) for p in table.attrs["left_out"]}
+    assert left == {("beta", "ACLED"), ("beta", "UCDP GED"), ("delta", "ACLED"), ("delta", "UCDP GED")}
+    assert around_place(table, "beta") is None
+    with pytest.raises(ValueError, match="place 'gamma' was not handed over"):
+        around_place(table, "gamma")
+    assert "No row for places in a country the data hold no event in: Beta (NER, ACLED)" in around_text(table)
+    # UCDP writes Côte d'Ivoire "Ivory Coast": delta counts once the data hold an event there.
+    covered = pd.concat([mali, mali.head(1).assign(country="Ivory Coast")], ignore_index=True)
+    assert "delta" in set(around_bases(covered, presence=presence(), places=places)["place_id"])

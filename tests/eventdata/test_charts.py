@@ -169,7 +169,7 @@ def test_notebook_builds_with_files_is_skipped_without_and_refuses_bad_values(
     files = f"acled_path: {tmp_path / 'acled.csv'}\nucdp_path: {tmp_path / 'ged.csv'}\n"
     variants = {
         "with-files": files + "country: Testland\nstart: 2013-01-01\nend: 2016-12-31\naggregate: admin1\n",
-        "no-files": "{}\n",
+        "no-files": "shipped_ucdp: false\n",  # and the shipped events turned off: nothing to show
         "bad": files + "aggregate: admin2\n",
     }
     args = ["build", str(notebook), "-o", str(tmp_path / "out"), "-j", "3"]
@@ -186,7 +186,12 @@ def test_notebook_builds_with_files_is_skipped_without_and_refuses_bad_values(
     assert (out / "05_conflict_events--with-files.html").is_file()
     executed = (out / "05_conflict_events--with-files.ipynb").read_text(encoding="utf-8")
     # Testland only (rows 0, 4, 8... of the ACLED file are elsewhere), all dates in range.
-    assert re.search(r"ACLED\s+45\s", executed) and re.search(r"UCDP GED\s+20\s", executed)
+    assert re.search(r"ACLED, Testland, 2013–2016: 45 events", executed)
+    assert re.search(r"UCDP GED, Testland, 2013–2016: 20 events", executed)
     html = (out / "05_conflict_events--with-files.html").read_text(encoding="utf-8")
-    assert html.count("<img") >= 5  # map, events, fatalities, around the bases, one base by month
+    # Per dataset: events and fatalities per year, the two region tables, the violence types; the maps
+    # by period, events and fatalities by month. No French base is in Testland: no chart around them.
+    assert html.count("<img") == 2 * 5 + 3
+    assert "shipped with the package" not in html  # the files given replace the shipped events
     assert "Caveats:" in executed and "not cause and effect" in executed
+    assert "No row for places in a country the data hold no event in: Kidal (MLI, ACLED)" in executed

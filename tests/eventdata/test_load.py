@@ -393,3 +393,25 @@ def test_parse_dates_handles_every_style_once() -> None:
     assert parsed.dtype == np.dtype("datetime64[s]")
     assert (parsed[:4] == np.datetime64("2024-05-16")).all()
     assert np.isnat(parsed[4]) and np.isnat(parsed[5])
+
+
+def test_quoted_line_breaks_are_read_whichever_way_the_fast_reader_fails(tmp_path: Path) -> None:
+    """pyarrow's fast chunker meets quoted line breaks either as a parse error or, where a break falls
+    on a block boundary, as "got out of sync with chunker"; both must lead to the newline-aware read.
+    The shipped table (whose sources quote line breaks) with a tag before each text cell gives the
+    second, as the hostile-input test's poisoned copy did."""
+    import csv
+
+    text = ["conflict_name", "dyad_name", "side_a", "side_b", "source_article", "source_office",
+            "source_headline", "source_original", "where_coordinates", "where_description", "adm_1", "adm_2",
+            "country", "region"]  # fmt: skip
+    with open(ed.shipped_ucdp_path(), newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    path = tmp_path / "ged.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**r, **{c: f"<script>x</script> {r[c]}" for c in text}} for r in rows)
+    frame = ed.load_ucdp_ged(path, cache=False)
+    assert len(frame) == len(rows)
+    assert frame["ucdp_where_description"].str.startswith("<script>x</script> ").all()

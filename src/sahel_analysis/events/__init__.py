@@ -8,8 +8,9 @@ bytes, not its extension.
 
 Modules: `formats` (the layouts and codes), `sniff` (what a file is), `parse` (rows into typed
 columns), `frame` (the common frame), `cache` (parsed frames kept on disk), `load` (the loaders),
-`shipped` (the UCDP table in the data package), `select` (stacking, selecting and counting loaded
-frames), `around` (events near the places France handed over, before and after).
+`shipped` (the UCDP table in the data package, and the files-or-shipped choice the notebooks
+make), `select` (stacking, selecting and counting loaded frames), `counts` (per year, region, type
+of violence, period), `around` (events near the places France handed over, before and after).
 
 The frame
 ---------
@@ -81,6 +82,7 @@ from __future__ import annotations
 
 from sahel_analysis.events.around import around_bases, around_place, around_text
 from sahel_analysis.events.cache import clear_cache
+from sahel_analysis.events.counts import map_periods, split_datasets, yearly_counts
 from sahel_analysis.events.formats import (
     ACLED_COLUMNS,
     COMMON_COLUMNS,
@@ -91,7 +93,14 @@ from sahel_analysis.events.formats import (
 )
 from sahel_analysis.events.load import load_acled, load_ucdp_ged
 from sahel_analysis.events.select import concat_events, event_source_line, filter_events, monthly_counts
-from sahel_analysis.events.shipped import load_shipped_ucdp, shipped_ucdp_path, shipped_ucdp_provenance
+from sahel_analysis.events.shipped import (
+    load_event_files,
+    load_shipped_ucdp,
+    shipped_note,
+    shipped_sources,
+    shipped_ucdp_path,
+    shipped_ucdp_provenance,
+)
 
 __all__ = [
     "ACLED_COLUMNS",
@@ -107,10 +116,16 @@ __all__ = [
     "event_source_line",
     "filter_events",
     "how_to_obtain",
+    "map_periods",
     "load_acled",
+    "load_event_files",
     "load_shipped_ucdp",
     "load_ucdp_ged",
     "monthly_counts",
+    "shipped_note",
+    "shipped_sources",
     "shipped_ucdp_path",
     "shipped_ucdp_provenance",
+    "split_datasets",
+    "yearly_counts",
 ]

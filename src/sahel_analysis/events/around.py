@@ -23,6 +23,14 @@ so that each event lands in exactly one cell and the two windows have the same l
   without precision codes counts as precise.
 - **Datasets.** ACLED and UCDP GED record overlapping events differently, so each dataset in the
   frame gets its own row per place; they are never added up.
+- **Countries.** A place gets a row for a dataset only if that dataset holds events in the
+  place's country (the gazetteer's ``country_iso3`` against the events' ``country``): a file of
+  Mali and Burkina Faso says nothing about Niamey, and a row of zeros there would read as calm.
+  The places left out are listed in ``attrs["left_out"]``. Without those two columns every place
+  counts.
+- **As of a date** (``until``). Only the handovers on or before it count, and only the events up
+  to it: a window after a handover closes at ``until`` at the latest, and the window before is
+  shortened to the same length, so that the two compare like with like (``window_days`` per row).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.formats import ATTRIBUTION, DATASETS
+from sahel_analysis.i18n import N_, _, format_date
 
 __all__ = [
     "CAVEATS",
@@ -45,13 +54,37 @@ __all__ = [
     "monthly_near",
 ]
 
+# Marked for the catalogue: a page shows them translated (`sahel_analysis.aftermath.caveats`).
 CAVEATS: tuple[str, ...] = (
-    "The counts are events recorded by the dataset, not all violence: coverage depends on what was "
-    "reported, and changes over time.",
-    "The choice of radius and window changes the numbers; try others before drawing a conclusion.",
-    "Before/after is not cause and effect: other things changed at the same time (coups, other "
-    "forces, the armed groups' own plans).",
+    N_(
+        "The counts are events recorded by the dataset, not all violence: coverage depends on what was "
+        "reported, and changes over time."
+    ),
+    N_("The choice of radius and window changes the numbers; try others before drawing a conclusion."),
+    N_(
+        "Before/after is not cause and effect: other things changed at the same time (coups, other "
+        "forces, the armed groups' own plans)."
+    ),
 )
+
+
+AROUND_COLUMNS = [
+    "place",
+    "place_id",
+    "dataset",
+    "operation",
+    "handover",
+    "handover_precision",
+    "handed_to",
+    "window_days",
+    *(f"{what}_{side}" for side in ("before", "after") for what in ("events", "fatalities", "imprecise")),
+    "change",
+    "latitude",
+    "longitude",
+    "covered",
+    "source_id",
+    "other_source_ids",
+]
 
 
 def handovers(presence: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +121,7 @@ def _near(events: pd.DataFrame, place: Mapping[str, Any], radius_km: float) -> n
 
     lats = events["latitude"].to_numpy(dtype=float)
     lons = events["longitude"].to_numpy(dtype=float)
-    inside, _ = near(float(place["latitude"]), float(place["longitude"]), lats, lons, radius_km)
+    inside, _km = near(float(place["latitude"]), float(place["longitude"]), lats, lons, radius_km)
     return inside
 
 
@@ -97,6 +130,21 @@ def _precise(events: pd.DataFrame, radius_km: float) -> np.ndarray:
         return np.ones(len(events), dtype=bool)
     km = events["location_precision_km"].to_numpy(dtype=float, na_value=np.nan)
     return np.isnan(km) | (km <= radius_km)
+
+
+def _countries(events: pd.DataFrame) -> set[str] | None:
+    """The countries the events lie in, casefolded (None: the frame does not say)."""
+    if "country" not in events.columns:
+        return None
+    return {str(c).casefold() for c in events["country"].dropna().unique()}
+
+
+def _country_names(iso3: Any) -> set[str]:
+    """The names a dataset may give the country ``iso3`` (ours, and UCDP's and ACLED's "Ivory Coast")."""
+    from sahel_analysis.schema import COUNTRY_NAMES
+
+    names = {COUNTRY_NAMES.get(str(iso3), str(iso3)).casefold()}
+    return names | ({"ivory coast", "cote d'ivoire"} if iso3 == "CIV" else set())
 
 
 def _check(radius_km: float, window_days: int) -> None:
@@ -132,30 +180,52 @@ def around_bases(
     window_days: int = 365,
     presence: pd.DataFrame,
     places: pd.DataFrame,
+    until: Any = None,
 ) -> pd.DataFrame:
     """Events and fatalities within ``radius_km`` of each place France handed over, before and after.
 
-    ``presence``: the presence table; ``places``: the gazetteer. One row per place and dataset:
-    place, place_id, dataset, operation, handover (date and its precision), handed_to,
-    events/fatalities/imprecise before and after, ``change`` (events after minus before),
-    ``covered`` (whether the data span both windows whole), and the presence rows' ``source_id``
-    and ``other_source_ids`` (what the handover dates rest on). ``attrs`` hold the radius, the
-    window and the datasets' ``attribution``. See the module for the conventions; `around_text`
-    prints the table with its caveats.
+    ``presence``: the presence table; ``places``: the gazetteer. ``until``: a date the table is
+    true as of (None: all the events). One row per place and dataset: place, place_id, dataset,
+    operation, handover (date and its precision), handed_to, ``window_days`` (the length of each
+    window), events/fatalities/imprecise before and after, ``change`` (events after minus
+    before), ``covered`` (whether the data span both windows whole), and the presence rows'
+    ``source_id`` and ``other_source_ids`` (what the handover dates rest on). ``attrs`` hold the
+    radius, the window, the datasets' ``attribution``, ``until`` and ``left_out`` (places whose
+    country a dataset does not cover: place, place_id, country, dataset). See the module for the
+    conventions; `around_text` prints the table with its caveats.
     """
+    from sahel_analysis.select import as_timestamp
+
     _check(radius_km, window_days)
-    coords = places.set_index("id")[["name_en", "latitude", "longitude"]]
+    as_of = as_timestamp(until, "until")
+    if as_of is not None:
+        events = events[(events["date"] <= as_of).to_numpy()]
+    columns = ["name_en", "latitude", "longitude", *(["country_iso3"] if "country_iso3" in places else [])]
+    coords = places.set_index("id")[columns]
     first, last = events["date"].min(), events.get("date_end", events["date"]).max()
-    rows = []
+    datasets = {d: (events["dataset"] == d).to_numpy() for d in DATASETS if (events["dataset"] == d).any()}
+    covers = {d: _countries(events[mine]) for d, mine in datasets.items()}
+    rows, left_out = [], []
     for base in handovers(presence).itertuples(index=False):
+        if as_of is not None and base.handover > as_of:
+            continue
         place = coords.loc[base.place_id]
         near = _near(events, place, radius_km)
         rested_on = presence[presence["id"].isin(base.presence_ids)]
         precise = _precise(events, radius_km)
-        window = pd.Timedelta(days=window_days)
-        for dataset in [d for d in DATASETS if (events["dataset"] == d).any()]:
-            mine = (events["dataset"] == dataset).to_numpy()
-            counts = _counts(events[mine], near[mine], precise[mine], base.handover, window_days)
+        days = window_days if as_of is None else min(window_days, (as_of - base.handover).days + 1)
+        window = pd.Timedelta(days=days)
+        for dataset, mine in datasets.items():
+            iso3 = place.get("country_iso3")
+            if (
+                covers[dataset] is not None
+                and isinstance(iso3, str)
+                and not _country_names(iso3) & covers[dataset]
+            ):
+                left_out.append({"place": place["name_en"], "place_id": base.place_id, "country": iso3,
+                                 "dataset": dataset})  # fmt: skip
+                continue
+            counts = _counts(events[mine], near[mine], precise[mine], base.handover, days)
             rows.append(
                 {
                     "place": place["name_en"],
@@ -165,6 +235,7 @@ def around_bases(
                     "handover": base.handover,
                     "handover_precision": base.handover_precision,
                     "handed_to": base.handed_to,
+                    "window_days": days,
                     **counts,
                     "change": counts["events_after"] - counts["events_before"],
                     "latitude": float(place["latitude"]),
@@ -176,9 +247,15 @@ def around_bases(
                     **{c: _joined(rested_on, c) for c in ("source_id", "other_source_ids")},
                 }
             )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=AROUND_COLUMNS)
     table.attrs.update(
-        {"radius_km": radius_km, "window_days": window_days, "attribution": _attribution(events)}
+        {
+            "radius_km": radius_km,
+            "window_days": window_days,
+            "attribution": _attribution(events),
+            "until": as_of,
+            "left_out": left_out,
+        }
     )
     return table
 
@@ -206,19 +283,35 @@ def around_text(table: pd.DataFrame) -> str:
     dropped = ["place_id", "latitude", "longitude", "source_id", "other_source_ids"]
     shown = table.drop(columns=dropped, errors="ignore").copy()
     if "handover" in shown.columns:
-        shown["handover"] = shown["handover"].dt.strftime("%Y-%m-%d")
+        shown["handover"] = pd.to_datetime(shown["handover"]).dt.strftime("%Y-%m-%d")
     head = f"Events within {radius:g} km, {window:,} days before and after each handover" if radius else ""
+    if radius and "window_days" in table.columns and (table["window_days"] < window).any():
+        head += " " + _("(as of {date}: shorter windows where fewer days had passed)").format(
+            date=format_date(table.attrs["until"], "day")
+        )
     notes = "\n".join(f"- {c}" for c in CAVEATS)
     uncovered = table.loc[~table["covered"], "place"].tolist() if "covered" in table.columns else []
     if uncovered:
         notes += f"\n- The data do not span both windows for: {', '.join(dict.fromkeys(uncovered))}."
+    outside = table.attrs.get("left_out") or []
+    if outside:
+        named = ", ".join(dict.fromkeys(f"{p['place']} ({p['country']}, {p['dataset']})" for p in outside))
+        notes += "\n- " + _("No row for places in a country the data hold no event in: {places}.").format(
+            places=named
+        )
     return f"{head}\n{shown.to_string(index=False)}\n\nCaveats:\n{notes}"
 
 
-def around_place(table: pd.DataFrame, place_id: str) -> pd.Series:
-    """The first row of `around_bases`'s table for one place id, for `plot_monthly_around`."""
+def around_place(table: pd.DataFrame, place_id: str) -> pd.Series | None:
+    """The first row of `around_bases`'s table for one place id, for `plot_monthly_around`.
+
+    None when the place was handed over but the data do not cover its country (``attrs["left_out"]``);
+    ValueError, listing the places of the table, when it has no row for another reason.
+    """
     rows = table[table["place_id"] == place_id]
     if rows.empty:
+        if any(p["place_id"] == place_id for p in table.attrs.get("left_out") or []):
+            return None
         known = ", ".join(dict.fromkeys(table["place_id"]))
         raise ValueError(f"place {place_id!r} was not handed over (or has no row); the table holds: {known}")
     return rows.iloc[0]

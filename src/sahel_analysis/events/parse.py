@@ -149,7 +149,9 @@ def _read_csv_arrow_once(source: Source, types: Mapping[str, pa.DataType], only:
             ) from None
         except pa.ArrowInvalid as exc:
             text = str(exc)
-            if "CSV parse error" not in text:
+            # The fast chunker meets a quoted line break either as a parse error or, when the break
+            # falls on a block boundary, as "got out of sync with chunker": both mean "try again".
+            if "CSV parse error" not in text and not ("out of sync with chunker" in text and not newlines):
                 raise
             if newlines:
                 raise EventDataError(

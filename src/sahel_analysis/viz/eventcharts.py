@@ -10,6 +10,7 @@ import pandas as pd
 from sahel_analysis import citation, select
 from sahel_analysis.events.around import attribution, monthly_near
 from sahel_analysis.events.select import event_source_line, monthly_counts
+from sahel_analysis.i18n import _, format_date, format_number
 from sahel_analysis.viz.eventmap import dataset_colour, date_span
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands
@@ -20,7 +21,13 @@ if TYPE_CHECKING:
 
     from matplotlib.axes import Axes
 
-__all__ = ["MILESTONE_GID", "plot_around_bases", "plot_event_counts", "plot_monthly_around"]
+__all__ = [
+    "MILESTONE_GID",
+    "mark_milestones",
+    "plot_around_bases",
+    "plot_event_counts",
+    "plot_monthly_around",
+]
 
 MILESTONE_GID = "milestone:"
 _LABELS = {"events": "events", "fatalities": "fatalities (best estimate)"}
@@ -29,17 +36,50 @@ _LABELS = {"events": "events", "fatalities": "fatalities (best estimate)"}
 def _mark_milestones(ax: Axes, curated: pd.DataFrame, table: pd.DataFrame, sources: pd.DataFrame) -> str:
     """Dotted lines at the curated milestones within the months shown; returns their citation."""
     marks = select.milestones(curated, table.index.min(), table.index.max() + pd.offsets.MonthEnd(1))
-    for _, row in marks.iterrows():
+    return mark_milestones(ax, marks, sources)
+
+
+def mark_milestones(
+    ax: Axes, marks: pd.DataFrame, sources: pd.DataFrame, *, fontsize: float = 7, numbered: bool = False
+) -> str:
+    """A dotted line at each of ``marks`` (rows of the events table), labelled with its title.
+
+    ``numbered``: a number above the plot instead, and a key right of it giving each number's day
+    and title, so that no label lies over the data (for charts whose bars reach the top). Returns
+    the text citing the marks for the source line ("" for none). Gids: ``milestone:<id>``, and
+    with ``numbered`` ``milestone-number:<id>`` and ``milestone-key``.
+    """
+    import textwrap
+
+    key = []
+    for number, (_index, row) in enumerate(marks.iterrows(), start=1):
+        ident = row.get("id", row["title"])
         mark = ax.axvline(row["date"], color="#555555", lw=0.8, ls=":", zorder=1)
-        mark.set_gid(f"{MILESTONE_GID}{row.get('id', row['title'])}")
+        mark.set_gid(f"{MILESTONE_GID}{ident}")
+        if numbered:
+            label = ax.text(
+                row["date"], 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=fontsize, color="#333333", clip_on=False,
+                bbox={"boxstyle": "circle,pad=0.2", "facecolor": "white", "edgecolor": "#777777", "lw": 0.6},
+            )  # fmt: skip
+            label.set_gid(f"milestone-number:{ident}")
+            entry = _("{number}. {date}: {title}").format(
+                number=number, date=format_date(row["date"], "day", short=True), title=row["title"]
+            )
+            key.append(textwrap.fill(entry, width=44, subsequent_indent="    "))
+            continue
         ax.text(
             row["date"], 0.98, row["title"], transform=ax.get_xaxis_transform(), rotation=90,
-            ha="right", va="top", fontsize=7, color="#333333", zorder=5,
+            ha="right", va="top", fontsize=fontsize, color="#333333", zorder=5,
             bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1},
         )  # fmt: skip
+    if key:
+        text = ax.text(1.02, 1.0, "\n".join(key), transform=ax.transAxes, va="top", ha="left", fontsize=fontsize,
+                       color="#333333", linespacing=1.35)  # fmt: skip
+        text.set_gid("milestone-key")
     if not len(marks):
         return ""
-    return f"milestones, {citation.source_line(marks, sources=sources)}"
+    return _("milestones, {sources}").format(sources=citation.source_line(marks, sources=sources))
 
 
 def plot_event_counts(
@@ -160,11 +200,21 @@ def plot_around_bases(
         ax.set_ylim(y.min() - 0.7 if len(y) else -1, 0.7)
         thousands(ax, "x")
         radius, window = table.attrs.get("radius_km"), table.attrs.get("window_days")
-        if radius and window:
+        windows = set(table["window_days"]) if "window_days" in table.columns else {window}
+        if radius and len(windows) > 1:
+            ax.set_xlabel(
+                _("Events within {km} km, in equal windows before / from the handover, as of {date}").format(
+                    km=format_number(radius, 1 if radius % 1 else 0),
+                    date=format_date(table.attrs["until"], "day"),
+                )
+            )
+        elif radius and window:
+            window = windows.pop() if windows else window
             ax.set_xlabel(f"Events within {radius:g} km, in the {window:,} days before / from the handover")
         else:
             ax.set_xlabel("Events near the place, before and after the handover")
-        ax.legend(loc="lower right", fontsize=8)
+        # Outside the plot: inside, it would hide a row's dots wherever they fall.
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
         default = "Recorded conflict events around former French bases, before and after handover"
         ax.set_title(default if title is None else title)
         add_source_line(ax, _around_source(table, sources), prefix="Sources: ")
@@ -194,6 +244,7 @@ def plot_monthly_around(
     ``source-line``.
     """
     import matplotlib.dates as mdates
+    from matplotlib.ticker import MaxNLocator
 
     day = pd.Timestamp(handover)
     span = pd.Timedelta(days=window_days)
@@ -219,6 +270,8 @@ def plot_monthly_around(
         right.set_ylabel("Fatalities per month")
         for target in (ax, right):
             target.set_ylim(bottom=0)
+            # Counts are whole: without this, a scale of 0-3 gets ticks at 0.5 written "0", "1", "2"...
+            target.yaxis.set_major_locator(MaxNLocator(integer=True))
             thousands(target)
         ax.xaxis.set_major_locator(mdates.AutoDateLocator())
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from sahel_analysis.geo import MapLayers
 
-__all__ = ["ADMIN1_GID", "EVENTS_GID", "plot_event_map"]
+__all__ = ["ADMIN1_GID", "EVENTS_GID", "largest_bubble", "plot_event_map", "plot_period_maps"]
 
 COLOURS = {"ACLED": "vermillion", "UCDP GED": "blue"}
 EVENTS_GID, ADMIN1_GID = "events:", "admin1:"
@@ -63,9 +63,9 @@ def date_span(events: pd.DataFrame) -> str:
     return f"{first:%b %Y} – {last:%b %Y}"
 
 
-def _draw_by_admin1(ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> float:
+def _admin1_groups(events: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
     fatalities = events["fatalities_best"].fillna(0).to_numpy(dtype=float)
-    groups = (
+    return (
         pd.DataFrame(
             {
                 "dataset": events["dataset"].astype(str).to_numpy(),
@@ -79,7 +79,22 @@ def _draw_by_admin1(ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray
         .agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size"), fatalities=("fatalities", "sum"))
         .reset_index()
     )
-    largest = float(groups["fatalities"].max()) if len(groups) else 0.0
+
+
+def largest_bubble(events: pd.DataFrame, aggregate: Literal["admin1"] | None = None) -> float:
+    """The fatalities the largest bubble of a map of ``events`` stands for (per event, or per region)."""
+    if aggregate == "admin1":
+        groups = _admin1_groups(events, np.zeros(len(events)), np.zeros(len(events)))
+        return float(groups["fatalities"].max()) if len(groups) else 0.0
+    fatalities = events["fatalities_best"].fillna(0).to_numpy(dtype=float)
+    return float(fatalities.max()) if len(fatalities) else 0.0
+
+
+def _draw_by_admin1(
+    ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray, scale: float | None
+) -> float:
+    groups = _admin1_groups(events, x, y)
+    largest = scale if scale is not None else (float(groups["fatalities"].max()) if len(groups) else 0.0)
     areas = _bubble_areas(groups["fatalities"].to_numpy(), largest, _MAX_AREA["admin1"], 12.0)
     # Label the regions with most events; labelling dozens would only make a smudge.
     labelled = set(groups.nlargest(_ADMIN1_LABELS, "n").index)
@@ -97,9 +112,11 @@ def _draw_by_admin1(ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray
     return largest
 
 
-def _draw_each_event(ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> float:
+def _draw_each_event(
+    ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarray, scale: float | None
+) -> float:
     fatalities = events["fatalities_best"].fillna(0).to_numpy(dtype=float)
-    largest = float(fatalities.max()) if len(fatalities) else 0.0
+    largest = scale if scale is not None else (float(fatalities.max()) if len(fatalities) else 0.0)
     areas = _bubble_areas(fatalities, largest, _MAX_AREA[None], 4.0)
     order = np.argsort(-fatalities, kind="stable")  # big bubbles first, small on top
     datasets = events["dataset"].to_numpy()
@@ -160,6 +177,7 @@ def plot_event_map(
     ax: Axes | None = None,
     extent: Sequence[float] | None = None,
     title: str | None = None,
+    scale: float | None = None,
 ) -> Axes:
     """Events on the base map, one bubble per event with area proportional to fatalities.
 
@@ -169,7 +187,8 @@ def plot_event_map(
     keeps its own bubbles. Events without fatalities are small dots. ``layers``: the boundary
     layers (:func:`sahel_analysis.geo.load_map_layers`). ``extent``: ``(west, south, east,
     north)`` in degrees, as on every map; None: the events, with a margin. ``title``: "" for none.
-    The source line carries each dataset's attribution and access date. Gids:
+    ``scale``: the fatalities the largest bubble stands for (None: the most in this map); maps
+    set side by side share one (`largest_bubble`), so that equal bubbles mean equal deaths. The source line carries each dataset's attribution and access date. Gids:
     ``events:<dataset>``, ``admin1:<dataset>:<region>``, ``source-line``.
     """
     from pyproj import Transformer
@@ -188,10 +207,10 @@ def plot_event_map(
         basemap.style_frame(ax)
         ax.set_aspect("equal")
         if aggregate == "admin1":
-            largest = _draw_by_admin1(ax, events, x, y)
+            largest = _draw_by_admin1(ax, events, x, y, scale)
             what = "by admin1 region: area shows fatalities, the number counts events"
         else:
-            largest = _draw_each_event(ax, events, x, y)
+            largest = _draw_each_event(ax, events, x, y, scale)
             what = "one bubble per event, area shows fatalities"
         _set_extent(ax, x, y, extent, layers)
         _legend(ax, [d for d in DATASETS if (events["dataset"] == d).any()], largest, aggregate)
@@ -217,3 +236,58 @@ def event_rows(events: pd.DataFrame) -> pd.DataFrame:
 
     kept = events[[c for c in COMMON_COLUMNS if c in events.columns]]
     return kept.assign(source_id=kept["dataset"].astype(str))
+
+
+def plot_period_maps(
+    events: pd.DataFrame,
+    periods: pd.DataFrame,
+    *,
+    layers: MapLayers,
+    aggregate: Literal["admin1"] | None = None,
+    ax: Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> list[Axes]:
+    """Small multiples: one `plot_event_map` per period, on one extent and one bubble scale.
+
+    ``periods``: rows with ``start``, ``end`` (days, inclusive) and ``label`` (the panel's title),
+    e.g. `sahel_analysis.events.counts.map_periods`. Events are placed by their first possible
+    day. The extent fits every event of ``events``, so the panels show the same ground; one
+    fatality scale (`largest_bubble` over the periods) makes equal bubbles mean equal deaths. The
+    first panel holds the key and the source line. ``ax``: one Axes per period. ``title``: the
+    figure's ("" or None for none). Returns the panels' Axes, in the order of ``periods``.
+    """
+    import matplotlib.pyplot as plt
+
+    from sahel_analysis.viz.style import SOURCE_LINE_GID, house_style
+
+    parts = [
+        events[
+            ((events["date"] >= pd.Timestamp(p.start)) & (events["date"] <= pd.Timestamp(p.end))).to_numpy()
+        ]
+        for p in periods.itertuples()
+    ]
+    scale = max((largest_bubble(p, aggregate) for p in parts), default=0.0)
+    extent = None
+    if len(events):
+        lon, lat = events["longitude"].to_numpy(float), events["latitude"].to_numpy(float)
+        extent = (np.nanmin(lon) - 1, np.nanmin(lat) - 1, np.nanmax(lon) + 1, np.nanmax(lat) + 1)
+    with house_style():
+        if ax is None:
+            fig, grid = plt.subplots(1, len(parts), figsize=(5.4 * len(parts), 5.6), squeeze=False)
+            fig.subplots_adjust(left=0.01, right=0.99, wspace=0.05)
+            slots = list(grid.flat)
+        else:
+            slots = list(ax)
+        if len(slots) != len(parts):
+            raise ValueError(f"ax: expected one Axes per period ({len(parts)}), found {len(slots)}")
+        for slot, part, period in zip(slots, parts, periods.itertuples(), strict=True):
+            plot_event_map(part, layers=layers, aggregate=aggregate, ax=slot, extent=extent, title=period.label,
+                           scale=scale)  # fmt: skip
+        for slot in slots[1:]:
+            if slot.get_legend() is not None:
+                slot.get_legend().remove()
+            for text in [t for t in slot.texts if t.get_gid() == SOURCE_LINE_GID]:
+                text.remove()
+        if title:
+            slots[0].figure.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    return slots
