@@ -169,25 +169,40 @@ def serve(fd: int, modules: list[str] | None = None) -> None:
     server, cwd = os.getpid(), os.getcwd()
     kernels: set[int] = set()
     released: set[int] = set()  # killed, waiting to be reaped
-    channel.send(json.dumps({"ready": True}).encode())
-    while message := channel.recv(MESSAGE_SIZE):
-        request = json.loads(message)
-        fds: list[int] = []
-        if request["op"] == "fork":
-            pid, fds = _fork(request, server, cwd, channel)
-            kernels.add(pid)
-            reply: dict[str, Any] = {"pid": pid}
-        elif request["pid"] not in kernels:
-            reply = {"error": f"no kernel {request['pid']} here"}
-        elif request["op"] == "status":
-            reply = {"returncode": _returncode(request["pid"])}
-        else:  # release
-            kernels.discard(request["pid"])
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(request["pid"], signal.SIGKILL)  # still ours: not reaped yet
-            released.add(request["pid"])
-            reply = {}
-        released = {pid for pid in released if not _reaped(pid)}
-        socket.send_fds(channel, [json.dumps(reply).encode()], fds)
-        for fd_ in fds:
-            os.close(fd_)
+    try:
+        channel.send(json.dumps({"ready": True}).encode())
+        while message := channel.recv(MESSAGE_SIZE):
+            reply, fds = _answer(json.loads(message), server, cwd, channel, kernels, released)
+            socket.send_fds(channel, [json.dumps(reply).encode()], fds)
+            for fd_ in fds:
+                os.close(fd_)
+    except (BrokenPipeError, ConnectionResetError):  # the build is gone: so are we, without a word
+        return
+
+
+def _answer(
+    request: dict[str, Any],
+    server: int,
+    cwd: str,
+    channel: socket.socket,
+    kernels: set[int],
+    released: set[int],
+) -> tuple[dict[str, Any], list[int]]:
+    """The reply to one request, and the file descriptors to pass with it."""
+    fds: list[int] = []
+    if request["op"] == "fork":
+        pid, fds = _fork(request, server, cwd, channel)
+        kernels.add(pid)
+        reply: dict[str, Any] = {"pid": pid}
+    elif request["pid"] not in kernels:
+        reply = {"error": f"no kernel {request['pid']} here"}
+    elif request["op"] == "status":
+        reply = {"returncode": _returncode(request["pid"])}
+    else:  # release
+        kernels.discard(request["pid"])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(request["pid"], signal.SIGKILL)  # still ours: not reaped yet
+        released.add(request["pid"])
+        reply = {}
+    released -= {pid for pid in released if _reaped(pid)}
+    return reply, fds
