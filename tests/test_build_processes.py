@@ -178,6 +178,22 @@ def test_stopping_a_build_kills_its_kernels_and_nothing_else(tmp_path: Path) -> 
                 psutil.Process(pid).kill()
 
 
+@pytest.mark.slow
+def test_a_spawned_kernel_killed_by_a_signal_is_reported_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """As a forked kernel is (test_build): a kernel started from scratch, where there is no fork server."""
+    monkeypatch.setattr(kernels, "FORK", False)
+    killed = new_notebook(
+        tmp_path / "killed.ipynb", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    )
+    assert main(["build", str(killed), "-o", str(tmp_path / "out")]) == 1
+    assert (
+        "failed: killed.ipynb, cell 3: DeadKernelError: kernel died (killed by SIGKILL)\n"
+        in capsys.readouterr().err
+    )
+
+
 @linux
 @pytest.mark.slow
 def test_forked_and_spawned_kernels_see_the_same_data_folder(
