@@ -200,10 +200,12 @@ def test_changing_one_parameter_reruns_only_that_notebook(project: Path, tmp_pat
 
 
 @pytest.mark.slow
-def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("params", [[], ["-p", "n", "5"]], ids=["defaults", "parameters"])
+def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path, params: list[str]) -> None:
+    """With parameters too: papermill's injected cell gets a random id, which the page shows."""
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        assert main(["build", str(project / "good.ipynb"), "-o", str(out), "--force"]) == 0
+        assert main(["build", str(project / "good.ipynb"), "-o", str(out), "--force", *params]) == 0
     assert (a / "good.html").read_bytes() == (b / "good.html").read_bytes()
     assert (a / "index.html").read_bytes() == (b / "index.html").read_bytes()
 

@@ -51,6 +51,25 @@ async def _execute(client: Any, kernel: Kernel) -> None:
         await kernel.shutdown()
 
 
+def _stable_ids(nb: Any, given: set[str | None]) -> None:
+    """Fixed ids where papermill gave random ones, so that the same inputs give the same bytes.
+
+    papermill gives the injected cell an id, and every cell one where the notebook had none.
+    """
+    taken = set(given)
+    for index, cell in enumerate(nb.cells):
+        if cell.get("id") not in given:
+            name = (
+                "injected-parameters"
+                if "injected-parameters" in cell.metadata.get("tags", [])
+                else f"cell-{index}"
+            )
+            while name in taken:
+                name += "-"
+            cell.id = name
+            taken.add(name)
+
+
 def run_notebook(
     path: Path,
     params: dict[str, Any],
@@ -75,7 +94,9 @@ def run_notebook(
         cell.metadata.setdefault("tags", [])
     if params:  # as papermill does: no injected cell when no parameter is given
         nb.metadata.setdefault("papermill", {})
+        given = {cell.get("id") for cell in nb.cells}
         nb = parameterize_notebook(nb, params, kernel_name=KERNEL_NAME, language="python")
+        _stable_ids(nb, given)
     timings["inject"] = time.perf_counter() - start
     client = NotebookClient(
         nb,
