@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import re
 import shutil
@@ -192,6 +193,29 @@ def test_a_spawned_kernel_killed_by_a_signal_is_reported_with_it(
         "failed: killed.ipynb, cell 3: DeadKernelError: kernel died (killed by SIGKILL)\n"
         in capsys.readouterr().err
     )
+
+
+@linux
+@pytest.mark.slow
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "pid"])
+def test_a_forked_kernel_is_followed_and_ended_by_its_handle(tmp_path: Path, pidfd: bool) -> None:
+    """By its pidfd, or by its pid where there is none (Linux < 5.3): the server holds it till released."""
+    kernel = kernels.start_kernel(tmp_path)
+    handle = kernel.process
+    try:
+        if not pidfd:
+            os.close(handle.pidfd)
+            handle.pidfd = None
+        assert handle.poll() is None
+        with pytest.raises(subprocess.TimeoutExpired):
+            handle.wait(timeout=0.2)
+        handle.send_signal(signal.SIGTERM)
+        assert handle.wait(timeout=10) == -signal.SIGTERM
+        assert psutil.Process(handle.pid).status() == psutil.STATUS_ZOMBIE, "reaped before its release"
+    finally:
+        kernel.close()
+    assert kernel.ended() == "killed by SIGTERM"
+    assert not psutil.pid_exists(handle.pid) or psutil.Process(handle.pid).ppid() != handle.server.process.pid
 
 
 @linux
