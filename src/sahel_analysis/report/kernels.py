@@ -18,7 +18,8 @@ Nothing waits without a limit: the server's start (``SERVER_START_TIMEOUT``), ea
 each is a one-line ``KernelError`` when it runs out.
 
 The handle of a forked kernel. The server forks it, so the kernel is the server's child, not the
-build's, and the build cannot wait for it. Two ways were tried (2 cores, whole builds and kernel starts):
+build's, and the build cannot wait for it. Two ways were tried (2 cores; whole builds, and kernel
+starts alone):
 
 - multiprocessing's own forkserver context, with ``set_forkserver_preload`` for the imports, gives
   ``Process`` objects with an exit code and a sentinel to wait on. But its server reaps a child the
