@@ -16,7 +16,7 @@ define newline
 
 endef
 
-.PHONY: all setup lock briefings test lint lab figures outputs boundaries gazetteer bench clean
+.PHONY: all setup lock catalog briefings test lint lab figures outputs boundaries gazetteer conflict bench clean
 
 all: briefings
 
@@ -34,7 +34,13 @@ $(STAMP): requirements.lock pyproject.toml | $(UV)
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The message catalogues, compiled from the committed .po files (the wheel's build hook does the same).
+PO := $(wildcard src/sahel_analysis/locale/*/LC_MESSAGES/sahel_analysis.po)
+MO := $(PO:.po=.mo)
+%.mo: %.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $(word 4,$(subst /, ,$<)) -i $< -o $@.tmp && mv $@.tmp $@
+
+setup: $(STAMP) $(MO)
 
 # Every extra, for every platform and Python >= 3.11, with hashes and no index URL.
 lock: | $(UV)
@@ -70,6 +76,14 @@ boundaries: setup
 
 gazetteer: setup
 	$(BIN)/python scripts/derive_gazetteer.py
+
+# The shipped UCDP GED events (data/conflict/) from the two exports kept in data/conflict/raw/.
+conflict: setup
+	$(BIN)/python scripts/derive_conflict.py
+
+# After changing a string a reader sees: new messages arrive untranslated in each .po file.
+catalog: setup
+	$(BIN)/python scripts/update_catalog.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench_build.py

@@ -41,51 +41,62 @@ def _plot_and_save(path: Path, draw: Callable[[], matplotlib.axes.Axes]) -> Path
 
 def make_map(path: Path = DOCS / "map.png") -> Path:
     """The default map: Timbuktu, Gao, Kidal, Kati and Bamako, every French base in the data."""
-    from sahel_analysis.select import places_by_id
-    from sahel_analysis.tables import load_places, load_presence
-    from sahel_analysis.viz.placemap import DEFAULT_PLACES, plot_map
+    from sahel_analysis.geo import load_map_layers
+    from sahel_analysis.select import DEFAULT_PLACES, places_by_id
+    from sahel_analysis.tables import load_places, load_presence, load_sources
+    from sahel_analysis.viz.placemap import plot_map
 
     gazetteer = load_places()
     marked = places_by_id(gazetteer, DEFAULT_PLACES)
-    return _plot_and_save(path, lambda: plot_map(marked, load_presence(), gazetteer=gazetteer))
+    return _plot_and_save(
+        path,
+        lambda: plot_map(
+            marked, load_presence(), gazetteer=gazetteer, sources=load_sources(), layers=load_map_layers()
+        ),
+    )
 
 
 def make_troop_levels(path: Path = DOCS / "troop_levels.png") -> Path:
     """French personnel 2013-2023 by operation and scope, with the turning points annotated."""
     from sahel_analysis.select import select_troop_levels
-    from sahel_analysis.tables import load_events, load_troop_levels
+    from sahel_analysis.tables import load_events, load_sources, load_troop_levels
     from sahel_analysis.viz.troops import plot_troop_levels
 
     # The notebook's default selection: the theatre of the Sahel operations.
     troops = select_troop_levels(load_troop_levels())
-    return _plot_and_save(path, lambda: plot_troop_levels(troops, events=load_events()))
+    return _plot_and_save(
+        path, lambda: plot_troop_levels(troops, events=load_events(), sources=load_sources())
+    )
 
 
 def make_costs(path: Path = DOCS / "costs.png") -> Path:
     """Annual costs by coverage, in nominal euros as the sources give them."""
-    from sahel_analysis.tables import load_costs
+    from sahel_analysis.tables import load_costs, load_sources
     from sahel_analysis.viz.costs import plot_costs
 
-    return _plot_and_save(path, lambda: plot_costs(load_costs()))
+    return _plot_and_save(path, lambda: plot_costs(load_costs(), sources=load_sources()))
 
 
 def make_timeline(path: Path = DOCS / "timeline.png") -> Path:
     """Every event 2012-2023 in lanes by category, milestones in bold."""
-    from sahel_analysis.tables import load_events
+    from sahel_analysis.tables import load_events, load_sources
     from sahel_analysis.viz.timeline import plot_timeline
 
-    return _plot_and_save(path, lambda: plot_timeline(load_events()))
+    return _plot_and_save(path, lambda: plot_timeline(load_events(), sources=load_sources()))
 
 
 def make_footprint(path: Path = DOCS / "footprint.png") -> Path:
     """The footprint notebook's small multiples: the French bases on its five default dates."""
     import matplotlib.pyplot as plt
 
-    from sahel_analysis.tables import load_places, load_presence
+    from sahel_analysis.geo import load_map_layers
+    from sahel_analysis.tables import load_places, load_presence, load_sources
     from sahel_analysis.viz.footprint import plot_footprints
 
     dates = ["2014-08-01", "2019-12-31", "2022-08-15", "2023-12-22", "2025-07-17"]
-    axes = plot_footprints(load_presence(), load_places(), dates)
+    axes = plot_footprints(
+        load_presence(), load_places(), dates, sources=load_sources(), layers=load_map_layers()
+    )
     out = _save(axes[0].figure, path)
     plt.close(axes[0].figure)
     return out
@@ -94,15 +105,16 @@ def make_footprint(path: Path = DOCS / "footprint.png") -> Path:
 def make_dossier_gao(path: Path = DOCS / "dossier_gao.png") -> Path:
     """The Gao dossier's map as of the article's week."""
     from sahel_analysis import dossier
-    from sahel_analysis.geo import load_populated_places
-    from sahel_analysis.tables import load_places, load_presence
+    from sahel_analysis.geo import load_map_layers, load_populated_places
+    from sahel_analysis.tables import load_places, load_presence, load_sources
     from sahel_analysis.viz.dossier import plot_place_map
 
     gazetteer = load_places()
     centre = dossier.place_row(gazetteer, "gao")
     towns = dossier.towns_near(load_populated_places(), centre)
+    frames = {"sources": load_sources(), "layers": load_map_layers()}
     return _plot_and_save(
-        path, lambda: plot_place_map(centre, gazetteer, load_presence(), towns, as_of="2021-06-04")
+        path, lambda: plot_place_map(centre, gazetteer, load_presence(), towns, as_of="2021-06-04", **frames)
     )
 
 

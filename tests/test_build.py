@@ -9,17 +9,18 @@ import json
 import os
 import re
 from pathlib import Path
+from unittest.mock import ANY
 
 import nbformat
 import pytest
-from conftest import new_notebook
+from conftest import PARAMS, new_notebook
 
 from sahel_analysis import report
 from sahel_analysis.cli import main
 from sahel_analysis.paths import NOTEBOOK_DIR
 from sahel_analysis.report import builder
 from sahel_analysis.report.plan import Job
-from sahel_analysis.report.state import fingerprint
+from sahel_analysis.report.state import fingerprint, input_files
 from sahel_analysis.report.typecheck import fits
 
 PLOT = (
@@ -32,7 +33,8 @@ PLOT = (
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("nbs")
     new_notebook(root / "good.ipynb", PLOT)
-    new_notebook(root / "other.ipynb", "print(label * n)")
+    other = PARAMS + "\nexport_path: str = ''  # a file it reads"
+    new_notebook(root / "other.ipynb", "print(label * n)", params=other)
     new_notebook(root / "bad.ipynb", "x = 1\n1 / 0")
     new_notebook(
         root / "skip.ipynb",
@@ -313,9 +315,10 @@ def test_a_file_named_with_tilde_is_part_of_the_fingerprint(
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / "export.csv").write_text("a\n")
-    job = Job(project / "other.ipynb", {"label": "~/export.csv"})
+    job = Job(project / "other.ipynb", {"export_path": "~/export.csv", "label": "~/export.csv"})
     first = fingerprint(job, "data", "lib")
     assert fingerprint(job, "data", "lib") == first
+    assert input_files(job) == {str(tmp_path / "export.csv"): ANY}  # a path parameter, not the label
     (tmp_path / "export.csv").write_text("a\nb\n")  # a re-downloaded file
     assert fingerprint(job, "data", "lib") != first
 
@@ -324,7 +327,8 @@ def test_a_file_named_with_tilde_is_part_of_the_fingerprint(
 def test_a_changed_input_file_reruns_the_notebook(project: Path, tmp_path: Path, capsys) -> None:
     source = tmp_path / "export.csv"
     source.write_text("a\n")
-    args = ["build", str(project / "other.ipynb"), "-o", str(tmp_path / "out"), "-p", "label", str(source)]
+    out = str(tmp_path / "out")
+    args = ["build", str(project / "other.ipynb"), "-o", out, "-p", "export_path", str(source)]
     assert main(args) == 0
     assert main(args) == 0
     source.write_text("a\nb\n")
@@ -467,8 +471,8 @@ def test_an_output_folder_that_cannot_be_used_is_refused(project: Path, tmp_path
     assert [line.split(" is ")[-1].split(" holds ")[-1] for line in err] == [
         "a file; expected a folder",
         "under a file; expected a folder",
-        "source notebooks; choose another (default: site/)",
-        "source notebooks; choose another (default: site/)",
+        "a folder of source notebooks; choose another (default: site/)",
+        "a folder of source notebooks; choose another (default: site/)",
     ]
     assert a_file.read_text() == "keep me\n" and _digest(project) == before
 

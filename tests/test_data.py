@@ -6,11 +6,12 @@ import csv
 import shutil
 from pathlib import Path
 
+import oracle
 import pandas as pd
 import pytest
 
 import sahel_analysis as s
-from sahel_analysis import schema, tables
+from sahel_analysis import citation, schema, select, tables
 from sahel_analysis.paths import DATA_DIR
 
 LOADERS = {
@@ -81,8 +82,8 @@ def test_every_row_resolves_to_a_source_with_url() -> None:
             continue
         frame = loader()
         assert frame["source_id"].notna().all(), table
-        cited = tables.cite(frame, sources=sources)
-        assert set(tables.source_ids(frame)) == set(cited["id"]), table
+        cited = citation.cite(frame, sources=sources)
+        assert set(citation.source_ids(frame)) == set(cited["id"]), table
         assert cited["url"].notna().all()
 
 
@@ -119,21 +120,31 @@ def test_as_of_leaves_out_later_rows() -> None:
     assert not (presence["end_date"] > cut).any()
 
 
-def test_bases_held_follows_presence() -> None:
-    presence = tables.load_presence()
-    on = pd.Timestamp("2021-06-01")
-    held = tables.bases_held(presence, on)
-    expected = [
-        r.id for r in presence.itertuples() if r.start_date <= on and (pd.isna(r.end_date) or r.end_date > on)
-    ]
-    assert sorted(held["id"]) == sorted(expected)
+@pytest.mark.parametrize("on", ["2013-01-11", "2014-08-01", "2021-06-01"])
+def test_bases_held_follows_presence(on: str) -> None:
+    when = oracle.day(on)
+    expected = {
+        r["id"]
+        for r in oracle.rows("presence")
+        if oracle.day(r["start_date"]) <= when and (not r["end_date"] or oracle.day(r["end_date"]) > when)
+    }
+    held = select.bases_held(tables.load_presence(), on)
+    assert expected and set(held["id"]) == expected
 
 
 def test_source_line_names_the_publishers_of_the_rows() -> None:
     events = tables.load_events().head(3)
-    line = tables.source_line(events)
-    for publisher in tables.cite(events)["publisher"]:
+    line = citation.source_line(events, sources=tables.load_sources())
+    by_id = {r["id"]: r for r in oracle.rows("events")}
+    ids = [
+        i
+        for e in events["id"]
+        for i in [by_id[e]["source_id"], *filter(None, by_id[e]["other_source_ids"].split(";"))]
+    ]
+    for publisher in oracle.publishers(ids):
         assert publisher in line
+    n = len(set(ids))
+    assert line.endswith(f"({n} document{'s' if n != 1 else ''}, listed in data/sources.csv)")
 
 
 # -- bad input ---------------------------------------------------------------------------------

@@ -29,18 +29,26 @@ def _close():
 
 
 def _charts() -> dict[str, plt.Axes]:
-    places = tables.load_places()
+    from sahel_analysis.geo import load_map_layers
+
+    places, sources = tables.load_places(), tables.load_sources()
     return {
         "troops": plot_troop_levels(
-            tables.load_troop_levels(), events=tables.load_events(), end="2020-12-31"
+            tables.load_troop_levels(), events=tables.load_events(), sources=sources, end="2020-12-31"
         ),
-        "costs": plot_costs(tables.load_costs(), cpi=tables.load_cpi(), constant=True, base_year=2022),
-        "timeline": plot_timeline(tables.load_events(), start="2013-01-01", end="2016-12-31"),
+        "costs": plot_costs(
+            tables.load_costs(), sources=sources, cpi=tables.load_cpi(), constant=True, base_year=2022
+        ),
+        "timeline": plot_timeline(
+            tables.load_events(), sources=sources, start="2013-01-01", end="2016-12-31"
+        ),
         "map": plot_map(
             select.places_by_id(places, ["gao", "kidal"]),
-            select.bases_as_of(tables.load_presence(), pd.Timestamp("2019-01-01").date()),
+            tables.load_presence(),
             gazetteer=places,
             as_of=pd.Timestamp("2019-01-01").date(),
+            sources=sources,
+            layers=load_map_layers(),
         ),
     }
 
@@ -122,7 +130,9 @@ def test_ipython_display_carries_alt_text_and_data_whatever_the_order_of_set_up(
     assert export.install(shell)
     # What %matplotlib inline does, after the library was imported: it must not undo the hook.
     select_figure_formats(shell, {"png"})
-    ax = plot_timeline(tables.load_events(), start="2013-01-01", end="2013-12-31")
+    ax = plot_timeline(
+        tables.load_events(), sources=tables.load_sources(), start="2013-01-01", end="2013-12-31"
+    )
     data, metadata = shell.display_formatter.format(ax.figure)
     assert "image/png" in data
     assert metadata["image/png"]["alt"] == export.alt_text(ax.figure)

@@ -58,14 +58,22 @@ def frames():
     return tables.load_presence(), tables.load_places()
 
 
+@pytest.fixture(scope="module")
+def cited():
+    """What every chart here is given besides its rows: the sources table and the map layers."""
+    from sahel_analysis.geo import load_map_layers
+
+    return {"sources": tables.load_sources(), "layers": load_map_layers()}
+
+
 def _gids(ax, prefix):
     return {a.get_gid()[len(prefix) :]: a for a in ax.findobj() if (a.get_gid() or "").startswith(prefix)}
 
 
 @pytest.mark.parametrize("on", DATES, ids=str)
-def test_map_draws_exactly_the_bases_held_that_day(frames, on):
+def test_map_draws_exactly_the_bases_held_that_day(frames, on, cited):
     presence, places = frames
-    ax = fpviz.plot_footprint(presence, places, on=on.isoformat())
+    ax = fpviz.plot_footprint(presence, places, on=on.isoformat(), **cited)
     drawn = _gids(ax, "base:")
     assert set(drawn) == _held_ids(on)
     assert not _gids(ax, "outside")  # the default extent holds every base in the record
@@ -88,19 +96,19 @@ def footprint_crs():
     return MALI_CRS
 
 
-def test_an_operation_without_a_style_gets_the_fallback(frames):
+def test_an_operation_without_a_style_gets_the_fallback(frames, cited):
     presence, places = frames
     odd = presence.assign(operation=["Some new status"] + list(presence["operation"].iloc[1:]))
     on = odd["start_date"].iloc[0]
-    ax = fpviz.plot_footprint(odd, places, on=on)
+    ax = fpviz.plot_footprint(odd, places, on=on, **cited)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Some new status" in labels
     plt.close(ax.figure)
 
 
-def test_labels_do_not_overlap_each_other_or_markers(frames):
+def test_labels_do_not_overlap_each_other_or_markers(frames, cited):
     presence, places = frames
-    ax = fpviz.plot_footprint(presence, places, on="2019-12-31")  # the widest footprint in Mali
+    ax = fpviz.plot_footprint(presence, places, on="2019-12-31", **cited)  # the widest footprint in Mali
     ax.figure.canvas.draw()
     renderer = ax.figure.canvas.get_renderer()
     boxes = {
@@ -118,18 +126,18 @@ def test_labels_do_not_overlap_each_other_or_markers(frames):
     plt.close(ax.figure)
 
 
-def test_small_multiples_one_map_per_date(frames):
+def test_small_multiples_one_map_per_date(frames, cited):
     presence, places = frames
-    axes = fpviz.plot_footprints(presence, places, DATES)
+    axes = fpviz.plot_footprints(presence, places, DATES, **cited)
     assert len(axes) == len(DATES)
     for ax, on in zip(axes, DATES, strict=True):
         assert set(_gids(ax, "base:")) == _held_ids(on)
     plt.close(axes[0].figure)
 
 
-def test_gantt_bars_equal_the_presence_rows(frames):
+def test_gantt_bars_equal_the_presence_rows(frames, cited):
     presence, places = frames
-    ax = bases.plot_bases_timeline(presence, places)
+    ax = bases.plot_bases_timeline(presence, places, sources=cited["sources"])
     bars = _gids(ax, "bar:")
     rows = {r["id"]: r for r in _csv("presence")}
     assert set(bars) == set(rows)
@@ -147,10 +155,11 @@ def test_gantt_bars_equal_the_presence_rows(frames):
     plt.close(ax.figure)
 
 
-def test_counts_are_the_places_held(frames):
+def test_counts_are_the_places_held(frames, cited):
     presence, _ = frames
-    ax = bases.plot_base_counts(presence)
-    (line,) = _gids(ax, "count:bases").values()
+    ax = bases.plot_base_counts(presence, sources=cited["sources"])
+    # The main line; the stretches resting on low-confidence rows are drawn apart (count:bases:low:...).
+    (line,) = [a for a in ax.lines if a.get_gid() == "count:bases"]
     x, y = line.get_data()
     place_of = {r["id"]: r["place_id"] for r in _csv("presence")}
     for on in DATES:
@@ -159,29 +168,78 @@ def test_counts_are_the_places_held(frames):
     plt.close(ax.figure)
 
 
-def test_the_animation_has_one_frame_per_month(frames):
+def test_the_animation_has_one_frame_per_month(frames, cited):
     from PIL import Image
 
     presence, places = frames
-    data = fpviz.footprint_apng(presence, places)
+    data = fpviz.footprint_apng(presence, places, **cited)
     last = _last_day()
     months = (last.year - 2013) * 12 + last.month  # January 2013 to the last month, both included
     image = Image.open(io.BytesIO(data))
     assert image.format == "PNG" and image.n_frames == months
-    html = fpviz.animate_footprint(presence, places, end=last)
+    html = fpviz.animate_footprint(presence, places, end=last, **cited)
     assert html.startswith("<img") and "data:image/png;base64," in html
     assert len(html) < 3_000_000  # leaves room in a page under 5 MB
 
 
-def test_bases_table_lists_the_bases_of_each_date(frames):
+def test_bases_table_lists_the_bases_of_each_date(frames, cited):
     presence, places = frames
-    table = footprint.bases_table(presence, places, DATES)
+    table = footprint.bases_table(presence, places, DATES, sources=cited["sources"])
     names = {r["id"]: r["name_en"] for r in _csv("places")}
     place_of = {r["id"]: r["place_id"] for r in _csv("presence")}
+    publisher = {r["id"]: r["publisher"] for r in _csv("sources")}
+    rows = {r["id"]: r for r in _csv("presence")}
     for on in DATES:
         shown = table[table["date"] == on.isoformat()]
         assert sorted(shown["place"]) == sorted(names[place_of[p]] for p in _held_ids(on))
-        assert shown["sources"].str.len().gt(0).all()
+        # Each row names the publishers of its own presence row's sources, main source first.
+        expected = sorted(
+            "; ".join(
+                dict.fromkeys(
+                    publisher[i]
+                    for i in [rows[p]["source_id"], *filter(None, rows[p]["other_source_ids"].split(";"))]
+                )
+            )
+            for p in _held_ids(on)
+        )
+        assert sorted(shown["sources"]) == expected
+
+
+def test_extent_is_a_box_in_degrees_or_none_for_every_base(frames, cited):
+    from pyproj import Transformer
+
+    presence, places = frames
+    to_map = Transformer.from_crs("EPSG:4326", footprint_crs(), always_xy=True)
+    box = footprint.EXTENTS["sahel"]
+    ax = fpviz.plot_footprint(presence, places, on="2021-06-04", extent=box, **cited)
+    x0, x1 = ax.get_xlim()
+    # The map's limits are the box's corners projected (the box's edges bulge once projected).
+    west, _ = to_map.transform(box[0], (box[1] + box[3]) / 2)
+    assert x0 <= west and x1 - x0 < 6_000_000
+    fitted = fpviz.plot_footprint(presence, places, on="2021-06-04", extent=None, **cited)
+    (fx0, fx1), (fy0, fy1) = fitted.get_xlim(), fitted.get_ylim()
+    coords = {r["id"]: r for r in _csv("places")}
+    for r in _csv("presence"):  # every base in the record is inside a map fitted to them
+        x, y = to_map.transform(
+            float(coords[r["place_id"]]["longitude"]), float(coords[r["place_id"]]["latitude"])
+        )
+        assert fx0 < x < fx1 and fy0 < y < fy1, r["place_id"]
+    assert not _gids(fitted, "outside")
+    plt.close("all")
+
+
+def test_an_empty_title_draws_none_and_small_multiples_take_given_axes(frames, cited):
+    presence, places = frames
+    ax = fpviz.plot_footprint(presence, places, on="2016-06-01", title="", **cited)
+    assert ax.get_title(loc="left") == ""
+    fig, grid = plt.subplots(1, 2)
+    axes = fpviz.plot_footprints(presence, places, DATES[:2], ax=list(grid), title="", **cited)
+    assert axes == list(grid) and axes[0].figure is fig
+    for drawn, on in zip(axes, DATES[:2], strict=True):
+        assert set(_gids(drawn, "base:")) == _held_ids(on)
+    with pytest.raises(ValueError, match="ax: expected one Axes per date"):
+        fpviz.plot_footprints(presence, places, DATES, ax=list(grid), **cited)
+    plt.close("all")
 
 
 def test_parameter_checks_are_one_line():

@@ -148,7 +148,7 @@ def test_distance_between_gazetteer_places():
     # The seed article puts Kati "about 15 km" from Bamako; the gazetteer's town centres
     # agree to within a few km (the camp and the city's edge are closer still).
     assert 10 < geo.distance_km("kati", "bamako") < 17
-    with pytest.raises(KeyError, match="known: "):
+    with pytest.raises(ValueError, match=r"^no place 'atlantis' in the gazetteer; valid ids: .*\bkati\b"):
         geo.distance_km("kati", "atlantis")
 
 

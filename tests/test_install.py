@@ -105,8 +105,13 @@ def test_environment_yml_is_generated_from_pyproject() -> None:
 def test_init_copies_notebooks_and_params_and_never_overwrites(tmp_path: Path) -> None:
     source = ROOT / "notebooks"
     written = init(tmp_path / "mine", source)
-    expected = sorted(p.relative_to(source) for p in [*source.glob("*.ipynb"), *source.glob("params/*.yaml")])
+    named_sets = [
+        Path(d, f) for d, _, names in os.walk(source / "params") for f in names if f[-5:] == ".yaml"
+    ]
+    expected = sorted(p.relative_to(source) for p in [*source.glob("*.ipynb"), *named_sets])
     assert sorted(p.relative_to(tmp_path / "mine") for p in written) == expected
+    # The dossier's named sets too, which the Makefile builds from params/08_place/.
+    assert Path("params", "08_place", "gao.yaml") in expected
     assert (tmp_path / "mine" / "02_troop_levels.ipynb").read_bytes() == (
         source / "02_troop_levels.ipynb"
     ).read_bytes()

@@ -7,13 +7,17 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import oracle
 import pandas as pd
 import pytest
 
 from sahel_analysis import select, tables
-from sahel_analysis.geo import MALI_CRS
+from sahel_analysis.geo import MALI_CRS, load_map_layers
 from sahel_analysis.params import ParameterError, check_map_params
-from sahel_analysis.viz.placemap import DEFAULT_PLACES, plot_map
+from sahel_analysis.select import DEFAULT_PLACES
+from sahel_analysis.viz.placemap import plot_map
+
+FRAMES = {"sources": tables.load_sources(), "layers": load_map_layers()}
 
 
 def validate_map_params(*args, **kwargs):
@@ -21,10 +25,10 @@ def validate_map_params(*args, **kwargs):
 
 
 def _map(ids, as_of=None, **kwargs):
-    """The map as the notebook draws it: frames of the places asked for and of the bases held."""
+    """The map as the notebook draws it: the places asked for, and the presence table for the bases."""
     gazetteer = tables.load_places()
-    bases = select.bases_as_of(tables.load_presence(), as_of)
-    return plot_map(select.places_by_id(gazetteer, ids), bases, gazetteer=gazetteer, as_of=as_of, **kwargs)
+    marked = select.places_by_id(gazetteer, ids)
+    return plot_map(marked, tables.load_presence(), gazetteer=gazetteer, as_of=as_of, **FRAMES, **kwargs)
 
 
 def _gids(ax, prefix):
@@ -100,8 +104,8 @@ def test_furniture_present(default_map):
     assert default_map.get_legend() is not None
     source = [t.get_text() for t in default_map.texts if t.get_gid() == "source-line"]
     assert len(source) == 1 and "Natural Earth" in source[0] and "Ménaka" in source[0]
-    publishers = tables.cite(tables.load_places().query("id == 'kidal'"))["publisher"]
-    assert publishers.iloc[0] in source[0].replace("\n", " ")
+    kidal = next(r for r in oracle.rows("places") if r["id"] == "kidal")
+    assert oracle.publishers([kidal["source_id"]]).pop() in source[0].replace("\n", " ")
 
 
 def _bases_drawn(ax):
@@ -110,11 +114,15 @@ def _bases_drawn(ax):
 
 @pytest.mark.parametrize(("early", "late"), [("2013-03-01", "2020-06-01")])
 def test_bases_follow_presence(early, late):
-    presence = tables.load_presence()
     counts = {}
     for when in (early, late):
         ax = _map(["gao", "timbuktu"], as_of=pd.Timestamp(when).date())
-        expected = set(select.bases_held(presence, when)["place_id"])
+        on = oracle.day(when)
+        expected = {
+            r["place_id"]
+            for r in oracle.rows("presence")
+            if oracle.day(r["start_date"]) <= on and (not r["end_date"] or oracle.day(r["end_date"]) > on)
+        }
         assert _bases_drawn(ax) == expected
         counts[when] = len(expected)
         plt.close(ax.figure)
@@ -126,6 +134,7 @@ def test_toggles_and_explicit_extent():
     gazetteer = tables.load_places()
     out = plot_map(
         select.places_by_id(gazetteer, ["niamey", "ndjamena"]),
+        **FRAMES,
         ax=ax,
         regions=False,
         river=False,
@@ -203,8 +212,10 @@ def test_a_base_with_no_coordinates_is_refused():
     gazetteer = tables.load_places()
     presence = tables.load_presence()
     marked = select.places_by_id(gazetteer, ["gao"])
-    with pytest.raises(ValueError, match="no coordinates"):
-        plot_map(marked, presence)  # the bases' places are not in `marked`, and no gazetteer is given
+    with pytest.raises(ValueError, match=r"^no place .*'timbuktu'.* in the gazetteer; valid ids: gao$"):
+        plot_map(
+            marked, presence, **FRAMES
+        )  # the bases' places are not in `marked`, and no gazetteer is given
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -23,10 +25,18 @@ def test_import_is_light() -> None:
 
 
 def test_lazy_exports_resolve() -> None:
+    import importlib
+
     import sahel_analysis
 
-    for name in sahel_analysis.__all__:
-        assert getattr(sahel_analysis, name) is not None
+    assert sorted(dir(sahel_analysis)) == sorted(sahel_analysis.__all__)
+    for module, names in sahel_analysis._EXPORTS.items():
+        home = importlib.import_module(f"sahel_analysis.{module}")
+        for name in names:
+            # The top-level name is the module's own object, not a copy or a stand-in.
+            assert getattr(sahel_analysis, name) is getattr(home, name), name
+    with pytest.raises(AttributeError, match="no_such_name"):
+        sahel_analysis.no_such_name  # noqa: B018
 
 
 def test_module_entry_point_reports_version() -> None:

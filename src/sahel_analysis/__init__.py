@@ -22,9 +22,8 @@ _EXPORTS = {
         "load_fatalities",
         "load_presence",
         "load_cpi",
-        "cite",
-        "source_line",
     ],
+    "citation": ["cite", "source_line"],
     "select": ["bases_held", "select_troop_levels", "select_costs", "select_events"],
     "measures": ["annual_costs", "to_constant_euros", "total_cost", "peak_troop_level"],
     "viz.style": ["house_style", "PALETTE", "add_source_line"],
@@ -33,7 +32,14 @@ _EXPORTS = {
     "viz.costs": ["plot_costs"],
     "viz.timeline": ["plot_timeline"],
     "briefing": ["events_table"],
-    "geo": ["load_countries", "load_regions", "load_river", "load_populated_places", "distance_km"],
+    "geo": [
+        "load_countries",
+        "load_regions",
+        "load_river",
+        "load_populated_places",
+        "load_map_layers",
+        "distance_km",
+    ],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import measures, schema, select, tables
+from sahel_analysis import citation, markup, measures, schema, select, tables
 from sahel_analysis.measures import OPERATION_COVERAGES
 from sahel_analysis.textfmt import date_text, year_spans
 
@@ -30,7 +27,6 @@ __all__ = [
     "latest_data_date",
     "load_claims",
     "sources_table",
-    "table_html",
 ]
 
 
@@ -65,13 +61,20 @@ def troops_deployed(as_of: Any) -> Figure:
     return Figure("French troops deployed", int(r["personnel"]), text, r["date"], row)
 
 
+_DEATH_CAUSES = {
+    "all_causes": "all causes",
+    "killed": "killed",
+    "mort_pour_la_france": "'morts pour la France'",
+}
+
+
 def french_deaths(as_of: Any) -> Figure:
     """The last cumulative count of French military deaths on or before ``as_of``."""
     row = measures.latest_deaths(tables.load_fatalities(as_of=as_of))
     if row.empty:
         return Figure("French military deaths", 0, "none recorded yet", None, row)
     r = row.iloc[0]
-    cause = "all causes" if r["cause"] == "all_causes" else "'morts pour la France'"
+    cause = _DEATH_CAUSES.get(str(r["cause"]), str(r["cause"]))
     where = "in the Sahel" if r["scope"] == "sahel" else "in Mali"
     text = (
         f"{r['cumulative_deaths']} ({cause}, {where}, since January 2013, as of {_when(r)};"
@@ -124,11 +127,12 @@ def key_figures(as_of: Any) -> list[Figure]:
 
 
 def key_figures_table(figures: list[Figure]) -> pd.DataFrame:
+    """One row per figure; a figure resting on a low-confidence row is marked (see markup)."""
     import pandas as pd
 
-    return pd.DataFrame({"Figure": [f.label for f in figures], "Value": [f.text for f in figures]}).set_index(
-        "Figure"
-    )
+    table = pd.DataFrame({"Figure": [f.label for f in figures], "Value": [f.text for f in figures]})
+    low = [bool(citation.low_confidence(f.rows).any()) for f in figures]
+    return markup.mark_low_confidence(table, low).set_index("Figure")
 
 
 def _when(row: Any) -> str:
@@ -173,51 +177,32 @@ def _number(text: str) -> float | None:
     return float(match.group()) if match else None
 
 
-def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
-    """The claims as a reader sees them: claim, article, record, verdict, sources."""
-    sources = tables.load_sources().set_index("id")
+# Every claim cites the article it comes from; the table names the sources that check it.
+ARTICLE_SOURCE = "seed-doukhan-2021"
 
-    def cited(row: Any) -> str:
-        ids = [i for i in tables.source_ids(row.to_frame().T) if i != "seed-doukhan-2021"]
-        return "; ".join(f"{sources.loc[i, 'publisher']}" for i in ids if i in sources.index)
 
-    table = claims.assign(Sources=claims.apply(cited, axis=1))
+def claims_table(claims: pd.DataFrame, *, sources: pd.DataFrame) -> pd.DataFrame:
+    """The claims as a reader sees them: claim, article, record, verdict, sources (publishers)."""
+    table = claims.assign(Sources=citation.row_publishers(claims, sources, leave_out=[ARTICLE_SOURCE]))
     table = table.rename(
         columns={"claim": "Claim", "article_value": "Article", "record_value": "Record", "verdict": "Verdict"}
     )
     # A claim the record cannot check has no record value: say so rather than print "NaN".
     record = table["Record"].astype("string").str.strip()
     table["Record"] = record.mask(record.isna() | (record == ""), NOT_IN_RECORD)
-    return table[["Claim", "Article", "Record", "Verdict", "Sources"]]
+    shown = table[["Claim", "Article", "Record", "Verdict", "Sources"]]
+    return markup.mark_low_confidence(shown, citation.low_confidence(claims))
 
 
 # -- composing the page -----------------------------------------------------------------------
-
-
-_HEADLINE = (
-    "<p>As of <strong>{{ as_of }}</strong>,"
-    "{% if troops.value is none %} no French deployment had been reported yet."
-    "{% else %} the last reported French deployment was <strong>{{ troops.text }}</strong>.{% endif %}"
-    "{% if deaths.value %} French military deaths stood at <strong>{{ deaths.text }}</strong>.{% endif %}"
-    "{% if cost.value %} Known operation costs: <strong>{{ cost.text }}</strong>.{% endif %}"
-    "{% if coup.value is not none %} It had been <strong>{{ coup_days }} days</strong> since the last coup"
-    " in Mali, on {{ coup_date }}.{% endif %}</p>"
-)
-
-
-@cache
-def _headline_template() -> Any:
-    import jinja2
-
-    # Autoescape: every figure's text comes from the data (titles, names) and is escaped.
-    return jinja2.Environment(autoescape=True).from_string(_HEADLINE)
 
 
 def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
     """The opening paragraph, quoting the computed figures; text from the data is escaped."""
     by = {f.label: f for f in figures}
     coup = by["Time since the last coup in Mali"]
-    return _headline_template().render(
+    return markup.render(
+        "headline",
         as_of=f"{as_of:%d %B %Y}",
         troops=by["French troops deployed"],
         cost=by["Cost of Serval and Barkhane"],
@@ -234,9 +219,9 @@ def events_after(as_of: pd.Timestamp) -> pd.DataFrame:
     return events[events["date"] > as_of]
 
 
-def sources_table(*frames: pd.DataFrame) -> pd.DataFrame:
-    """Every source behind ``frames``, as a reader wants them listed: publisher, title, dates, link."""
-    cited = tables.cite(*frames)
+def sources_table(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The sources behind ``frames`` (rows of ``sources``) as a reader wants them: publisher, title, dates, link."""
+    cited = citation.cite(*frames, sources=sources)
     table = cited.rename(
         columns={
             "publisher": "Publisher",
@@ -250,70 +235,33 @@ def sources_table(*frames: pd.DataFrame) -> pd.DataFrame:
     return table[["Publisher", "Title", "Published", "Accessed", "URL"]].fillna("")
 
 
-# A cell that is one web address becomes a link; anything else (javascript:, data:...) stays text.
-_LINK = re.compile(r"https?://\S+")
+def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """A tidy table of ``events`` for the HTML: date, category, place, title, sources (publishers),
+    and confidence when an event is low (:func:`sahel_analysis.markup.mark_low_confidence`).
 
-
-def _cell_html(value: Any) -> str:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
-        return ""
-    text = str(value)
-    if _LINK.fullmatch(text):
-        # pandas' render_links writes the href unescaped, so a '"' in a URL would open an attribute.
-        return f'<a href="{html.escape(text, quote=True)}">{html.escape(text, quote=True)}</a>'
-    return html.escape(text, quote=True)
-
-
-def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
-    """A table for the HTML briefing: every cell and heading escaped, nothing truncated, URLs as links."""
-    import pandas as pd
-
-    cells = frame.map(_cell_html)
-    cells.columns = [html.escape(str(c), quote=True) for c in frame.columns]
-    cells.index = [html.escape(str(i), quote=True) for i in frame.index]
-    cells.index.name = None if frame.index.name is None else html.escape(str(frame.index.name), quote=True)
-    with pd.option_context("display.max_colwidth", None):
-        return cells.to_html(index=index, escape=False, border=0, classes="dataframe briefing")
-
-
-def events_table(
-    events: pd.DataFrame, *, places: pd.DataFrame | None = None, sources: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """A tidy table of ``events`` for the HTML: date, category, place, title, sources (publishers).
-
-    Dates are written to their precision, with the last day for events that last. Plain text only:
-    the HTML writer escapes it.
+    ``places`` (the gazetteer) names the places, ``sources`` the publishers. Dates are written to
+    their precision, with the last day for events that last. Plain text only: the HTML writer
+    escapes it.
     """
     import pandas as pd
 
-    places = tables.read_table("places") if places is None else places
-    sources = tables.load_sources() if sources is None else sources
     place_name = dict(zip(places["id"], places["name_en"], strict=True))
-    publisher = dict(zip(sources["id"], sources["publisher"], strict=True))
+    ordered = events.sort_values(["date", "id"], kind="stable")
     rows = []
-    for r in events.sort_values(["date", "id"], kind="stable").itertuples():
+    for r, publishers in zip(ordered.itertuples(), citation.row_publishers(ordered, sources), strict=True):
         when = date_text(r.date, r.precision)
         if pd.notna(r.end_date):
             when += f" to {date_text(r.end_date)}"
         country = schema.COUNTRY_NAMES.get(str(r.country_iso3), str(r.country_iso3))
         place = f"{place_name.get(r.place_id, r.place_id)}, {country}" if pd.notna(r.place_id) else country
-        ids = tables.source_ids(events.loc[[r.Index]])
         rows.append(
             {
                 "date": when,
                 "category": str(r.category).replace("_", " ").replace("un ", "UN "),
                 "place": place,
                 "title": str(r.title),
-                "sources": "; ".join(dict.fromkeys(publisher.get(i, i) for i in ids)),
+                "sources": publishers,
             }
         )
-    return pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])
-
-
-def table_or_note(frame: pd.DataFrame, note: str) -> str:
-    """:func:`table_html` of ``frame``, or ``note`` as an escaped paragraph when it has no rows."""
-    import html
-
-    return table_html(frame) if len(frame) else f"<p>{html.escape(note)}</p>"
+    table = pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])
+    return markup.mark_low_confidence(table, citation.low_confidence(ordered))

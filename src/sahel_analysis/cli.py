@@ -86,7 +86,7 @@ def _chosen(names: Sequence[str], folder: Path | None) -> list[str]:
         raise BuildError(f"--notebooks {folder}: no notebooks (*.ipynb) in it")
     chosen = []
     for name in names or [p.name for p in available]:
-        hit = next((c for c in (folder / name, folder / f"{name}.ipynb") if c.is_file()), None)
+        hit = next((c for c in (folder / name, folder / f"{name}.ipynb") if os.path.lexists(c)), None)
         if hit is None:
             known = ", ".join(p.stem for p in available)
             raise BuildError(f"unknown notebook {name!r} in {folder}; available: {known}")
@@ -113,12 +113,13 @@ def _list(folder: Path | None) -> int:
 
     try:
         notebooks = discover(_chosen([], folder))
+        declared = [(nb, parameters(nb)) for nb in notebooks]  # a broken notebook: one line, as in build
     except BuildError as exc:
         print(f"sahel-analysis: error: {exc}", file=sys.stderr)
         return 2
-    for nb in notebooks:
+    for nb, params in declared:
         print(nb.stem)
-        for p in parameters(nb):
+        for p in params:
             kind = f" ({p.type})" if p.type else ""
             print(f"  {p.name}{kind} = {p.default}")
             if p.help:
@@ -127,6 +128,7 @@ def _list(folder: Path | None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from sahel_analysis.errors import WriteError
     from sahel_analysis.report import BuildError, build, discover, parse_value, plan
 
     if args.jobs is not None and args.jobs < 1:
@@ -162,7 +164,7 @@ def _build(args: argparse.Namespace) -> int:
             profile=args.profile,
             timeout=args.timeout,
         )
-    except BuildError as exc:
+    except (BuildError, WriteError) as exc:  # WriteError: disk full, a file size limit...
         print(f"sahel-analysis: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

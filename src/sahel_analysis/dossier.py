@@ -1,9 +1,9 @@
 """A dossier on one place: French presence there, events at or near it, distances, the article's claims.
 
-Pure functions of the tables (and the boundary layers, for distances to borders): nothing here
-reads a table or draws. "Near" is a great-circle distance from the gazetteer's coordinates
-(:func:`sahel_analysis.geo.great_circle_km`); an event is located by its ``place_id``, so events
-recorded for a whole country are never "near" anything.
+Pure functions of the tables and, for distances to borders, the countries layer, all passed in:
+nothing here reads a file or draws. "Near" is the package's one rule
+(:func:`sahel_analysis.geo.near`, geodesic, from the gazetteer's coordinates); an event is located
+by its ``place_id``, so events recorded for a whole country are never "near" anything.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import footprint, geo, select, tables
+from sahel_analysis import citation, footprint, geo, markup, select
 from sahel_analysis.textfmt import date_text
 
 if TYPE_CHECKING:
@@ -33,34 +33,21 @@ TOWN_RADIUS_KM = 300.0
 
 def place_row(gazetteer: pd.DataFrame, place_id: str) -> pd.Series:
     """The gazetteer row of ``place_id``; ValueError listing the valid ids if there is none."""
-    match = gazetteer[gazetteer["id"] == place_id]
-    if match.empty:
-        raise ValueError(f"place: unknown id {place_id!r}; valid ids: {', '.join(sorted(gazetteer['id']))}")
-    return match.iloc[0]
+    select.check_place_ids(gazetteer, [place_id])
+    return gazetteer[gazetteer["id"] == place_id].iloc[0]
 
 
-def presence_at(
-    presence: pd.DataFrame, place_id: str, *, sources: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """The French presence at one place: operation or status, from, to, handed to, sources."""
+def presence_at(presence: pd.DataFrame, place_id: str, *, sources: pd.DataFrame) -> pd.DataFrame:
+    """The French presence at one place: operation or status, from, to, handed to, sources (publishers),
+    and confidence when a row is low (:func:`sahel_analysis.markup.mark_low_confidence`)."""
     import pandas as pd
 
-    sources = tables.load_sources() if sources is None else sources
-    publisher = dict(zip(sources["id"], sources["publisher"], strict=True))
     rows = []
     here = presence[presence["place_id"] == place_id].sort_values("start_date", kind="stable")
-    for r in here.itertuples():
-        ids = tables.source_ids(here.loc[[r.Index]])
-        rows.append(
-            {
-                "operation or status": footprint.operation_label(str(r.operation)),
-                "from": date_text(r.start_date, r.start_precision),
-                "to": date_text(r.end_date, r.end_precision) if pd.notna(r.end_date) else "still held",
-                "handed to": r.handed_to if isinstance(r.handed_to, str) else "",
-                "sources": "; ".join(dict.fromkeys(publisher.get(i, i) for i in ids)),
-            }
-        )
-    return pd.DataFrame(rows, columns=["operation or status", "from", "to", "handed to", "sources"])
+    for r, publishers in zip(here.itertuples(), citation.row_publishers(here, sources), strict=True):
+        rows.append({**footprint.period_text(r, while_held="still held"), "sources": publishers})
+    table = pd.DataFrame(rows, columns=["operation or status", "from", "to", "handed to", "sources"])
+    return markup.mark_low_confidence(table, citation.low_confidence(here))
 
 
 def events_near(
@@ -68,39 +55,40 @@ def events_near(
 ) -> pd.DataFrame:
     """The events located at a gazetteer place within ``radius_km`` of ``place_id`` (itself included).
 
-    Adds ``distance_km`` (great circle, from the gazetteer's coordinates); keeps ``frame.attrs``.
+    Adds ``distance_km`` (:func:`sahel_analysis.geo.near`, from the gazetteer's coordinates);
+    keeps ``frame.attrs``.
     """
-    import numpy as np
-
     centre = place_row(gazetteer, place_id)
     coords = gazetteer.set_index("id")[["latitude", "longitude"]]
     located = events[events["place_id"].isin(coords.index)]
     lat = coords.loc[located["place_id"], "latitude"].to_numpy(dtype=float)
     lon = coords.loc[located["place_id"], "longitude"].to_numpy(dtype=float)
-    km = geo.great_circle_km(float(centre["latitude"]), float(centre["longitude"]), lat, lon)
-    out = select.keep(located, np.asarray(km) <= radius_km)
-    out["distance_km"] = np.asarray(km)[np.asarray(km) <= radius_km]
+    inside, km = geo.near(float(centre["latitude"]), float(centre["longitude"]), lat, lon, radius_km)
+    out = select.keep(located, inside)
+    out["distance_km"] = km[inside]
     return out.sort_values(["date", "id"], kind="stable")
 
 
 def towns_near(populated: pd.DataFrame, centre: Any, radius_km: float = TOWN_RADIUS_KM) -> pd.DataFrame:
     """The rows of Natural Earth's populated places within ``radius_km`` of ``centre`` (a gazetteer row)."""
-    km = geo.great_circle_km(
+    inside, km = geo.near(
         float(centre["latitude"]),
         float(centre["longitude"]),
         populated["latitude"].to_numpy(dtype=float),
         populated["longitude"].to_numpy(dtype=float),
+        radius_km,
     )
-    out = populated[km <= radius_km].copy()
-    out["distance_km"] = km[km <= radius_km]
+    out = populated[inside].copy()
+    out["distance_km"] = km[inside]
     return out.sort_values("distance_km", kind="stable")
 
 
 def distances_table(
-    place_id: str, gazetteer: pd.DataFrame, presence: pd.DataFrame, as_of: Any
+    place_id: str, gazetteer: pd.DataFrame, presence: pd.DataFrame, as_of: Any, *, countries: pd.DataFrame
 ) -> pd.DataFrame:
     """Distances from the place: to Bamako, to the nearest other French base held on ``as_of``, and
-    to Mali's border and the nearest international border. Columns ``to``, ``km``, ``how``."""
+    to Mali's border and the nearest international border (``countries``: the layer of
+    :func:`sahel_analysis.geo.load_countries`). Columns ``to``, ``km``, ``how``."""
     import pandas as pd
 
     centre = place_row(gazetteer, place_id)
@@ -122,7 +110,7 @@ def distances_table(
     else:
         rows.append({"to": f"nearest other French base on {on}", "km": None, "how": "none held that day"})
     border = geo.border_distances_km(
-        float(centre["latitude"]), float(centre["longitude"]), centre["country_iso3"]
+        float(centre["latitude"]), float(centre["longitude"]), centre["country_iso3"], countries
     )
     if centre["country_iso3"] == "MLI":
         rows.append({"to": "Mali's border", "km": border["mali_km"], "how": "Natural Earth 1:50m outline"})
@@ -170,9 +158,7 @@ def claims_about(claims: pd.DataFrame, events: pd.DataFrame, centre: Any) -> pd.
     return select.keep(claims, claims.apply(concerns, axis=1)) if len(claims) else claims
 
 
-def near_table(
-    near: pd.DataFrame, gazetteer: pd.DataFrame, *, sources: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def near_table(near: pd.DataFrame, gazetteer: pd.DataFrame, *, sources: pd.DataFrame) -> pd.DataFrame:
     """:func:`events_near`'s rows as a reader wants them: the events table with the distance in km."""
     from sahel_analysis.briefing import events_table
 

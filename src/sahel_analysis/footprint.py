@@ -1,7 +1,7 @@
 """The French footprint over time: bases held on a date, month by month, counts, contiguous periods.
 
 Pure functions of the presence table (and the gazetteer, the sources and the troop levels where a
-table needs them): nothing here reads a file or draws. A base is held on a day when its period
+table needs them, passed in): nothing here reads a file or draws. A base is held on a day when its period
 started on or before that day and had not ended by it; the day of a handover belongs to whoever
 took over (the rule of :func:`sahel_analysis.select.bases_held`).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import schema, select, tables
+from sahel_analysis import citation, markup, schema, select
 from sahel_analysis.textfmt import date_text
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ __all__ = [
     "footprint_months",
     "latest_date",
     "operation_label",
+    "period_text",
     "theatre_personnel",
 ]
 
@@ -81,8 +82,10 @@ def footprint_months(start: Any = FIRST_MONTH, end: Any = None) -> pd.DatetimeIn
 def base_counts(presence: pd.DataFrame, start: Any = FIRST_MONTH, end: Any = None) -> pd.DataFrame:
     """The number of places where France held a base, from ``start`` to ``end``, a row per change.
 
-    Columns ``date`` and ``bases``; the first row is ``start`` itself, the last ``end`` (default:
-    the latest date in ``presence``), so a step chart drawn ``where="post"`` covers the whole span.
+    Columns ``date``, ``bases`` and ``confidence`` ("low" while a row marked ``confidence = low``
+    is among those counted, else ""); a row per change of either. The first row is ``start``
+    itself, the last ``end`` (default: the latest date in ``presence``), so a step chart drawn
+    ``where="post"`` covers the whole span.
     """
     import pandas as pd
 
@@ -91,10 +94,20 @@ def base_counts(presence: pd.DataFrame, start: Any = FIRST_MONTH, end: Any = Non
     # Counted on unbroken periods, so that Serval's last day and Barkhane's first do not read as a
     # day without the base.
     periods = contiguous_periods(presence)
-    changes = pd.concat([periods["start_date"], periods["end_date"].dropna()])
+    low = presence[citation.low_confidence(presence)]
+    changes = pd.concat(
+        [periods["start_date"], periods["end_date"].dropna(), low["start_date"], low["end_date"].dropna()]
+    )
     days = sorted({first, last, *(d for d in changes if first < d < last)})
-    rows = [{"date": d, "bases": len(select.bases_held(periods, d))} for d in days]
-    return pd.DataFrame(rows, columns=["date", "bases"])
+    rows = [
+        {
+            "date": d,
+            "bases": len(select.bases_held(periods, d)),
+            "confidence": citation.LOW if len(select.bases_held(low, d)) else "",
+        }
+        for d in days
+    ]
+    return pd.DataFrame(rows, columns=["date", "bases", "confidence"])
 
 
 def theatre_personnel(troops: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +124,8 @@ def theatre_personnel(troops: pd.DataFrame) -> pd.DataFrame:
         reported["scope"] == "sahel"
     )
     chosen = reported[theatre].sort_values(["date", "personnel"], kind="stable")
-    out = chosen.drop_duplicates("date", keep="last")[["id", "date", "operation", "personnel"]]
+    columns = ["id", "date", "operation", "personnel", *(["confidence"] if "confidence" in troops else [])]
+    out = chosen.drop_duplicates("date", keep="last")[columns]
     out.attrs.update(troops.attrs)
     return out.reset_index(drop=True)
 
@@ -169,11 +183,19 @@ def _period(place_id: str, run: list[Any]) -> dict[str, Any]:
     }
 
 
-def _country_names() -> dict[str, str]:
-    from sahel_analysis.geo import load_countries
+def period_text(row: Any, *, while_held: str = "") -> dict[str, str]:
+    """A presence row as a reader reads it: operation or status, from, to, handed to.
 
-    names = dict(zip(load_countries()["iso3"], load_countries()["name"], strict=True))
-    return {**names, **schema.COUNTRY_NAMES}
+    Dates are written to their precision; ``to`` is ``while_held`` for a base not yet left.
+    """
+    import pandas as pd
+
+    return {
+        "operation or status": operation_label(str(row.operation)),
+        "from": date_text(row.start_date, row.start_precision),
+        "to": date_text(row.end_date, row.end_precision) if pd.notna(row.end_date) else while_held,
+        "handed to": row.handed_to if isinstance(row.handed_to, str) else "",
+    }
 
 
 def bases_table(
@@ -181,38 +203,36 @@ def bases_table(
     gazetteer: pd.DataFrame,
     dates: Sequence[Any],
     *,
-    sources: pd.DataFrame | None = None,
+    sources: pd.DataFrame,
 ) -> pd.DataFrame:
     """The bases held on each of ``dates``, as a reader wants them listed.
 
     One row per date and presence row: date, place, country, operation or status, from, to (blank
-    while held), handed to, sources (publishers). Dates are written to their precision. Plain text:
-    the HTML writer escapes it.
+    while held), handed to, sources (the publishers of ``sources`` the row cites), and a
+    confidence column when a row is low (:func:`sahel_analysis.markup.mark_low_confidence`).
+    Dates are written to their precision. Plain text: the HTML writer escapes it.
     """
     import pandas as pd
 
-    sources = tables.load_sources() if sources is None else sources
-    publisher = dict(zip(sources["id"], sources["publisher"], strict=True))
     name = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
     iso3 = dict(zip(gazetteer["id"], gazetteer["country_iso3"], strict=True))
-    countries = _country_names()
     rows = []
+    low: list[bool] = []
     for on in dates:
         when = select.as_timestamp(on, "dates")
         held = select.bases_held(presence, when).sort_values(["start_date", "place_id"], kind="stable")
-        for r in held.itertuples():
-            ids = tables.source_ids(held.loc[[r.Index]])
+        cited = citation.row_publishers(held, sources)
+        low += list(citation.low_confidence(held))
+        for r, publishers in zip(held.itertuples(), cited, strict=True):
+            country = iso3.get(r.place_id, "")
             rows.append(
                 {
                     "date": date_text(when),
                     "place": name.get(r.place_id, r.place_id),
-                    "country": countries.get(iso3.get(r.place_id, ""), iso3.get(r.place_id, "")),
-                    "operation or status": operation_label(str(r.operation)),
-                    "from": date_text(r.start_date, r.start_precision),
-                    "to": date_text(r.end_date, r.end_precision) if pd.notna(r.end_date) else "",
-                    "handed to": r.handed_to if isinstance(r.handed_to, str) else "",
-                    "sources": "; ".join(dict.fromkeys(publisher.get(i, i) for i in ids)),
+                    "country": schema.COUNTRY_NAMES.get(country, country),
+                    **period_text(r),
+                    "sources": publishers,
                 }
             )
     columns = ["date", "place", "country", "operation or status", "from", "to", "handed to", "sources"]
-    return pd.DataFrame(rows, columns=columns)
+    return markup.mark_low_confidence(pd.DataFrame(rows, columns=columns), low)

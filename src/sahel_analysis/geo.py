@@ -2,34 +2,42 @@
 
 The layers are derived by ``scripts/derive_boundaries.py``; see
 ``data/boundaries/provenance.json`` for inputs, hashes, tolerance and licence. This module
-reads only those committed files. geopandas and pyproj are imported inside the functions so
-that ``import sahel_analysis`` stays light.
+reads only those committed files; :func:`load_map_layers` reads and projects the maps' layers
+once, for the notebook to hand to every map. geopandas and pyproj are imported inside the
+functions so that ``import sahel_analysis`` stays light.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sahel_analysis.errors import DataError, unreadable
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
     "BOUNDARIES_ATTRIBUTION",
+    "LOCATOR_CRS",
     "MALI_CRS",
+    "MapLayers",
     "boundaries_dir",
     "boundaries_provenance",
     "distance_km",
     "load_countries",
     "load_locator",
+    "load_map_layers",
     "load_populated_places",
     "load_regions",
     "load_river",
+    "geodesic_km",
     "mappable_places",
+    "near",
     "project_box",
-    "projected_layers",
     "projected_xy",
 ]
 
@@ -71,6 +79,8 @@ def _read(name: str, directory: str) -> gpd.GeoDataFrame:
         raise FileNotFoundError(
             f"{path} is missing; run `python scripts/derive_boundaries.py` to re-derive it"
         )
+    if (problem := unreadable(path, "a boundary layer, a GeoJSON file")) is not None:
+        raise DataError([problem])  # a FIFO would block the reader; a folder would confuse it
     gdf = gpd.read_file(path, engine="pyogrio")
     # RFC 7946 GeoJSON carries no crs member; its coordinates are WGS84 by definition.
     return gdf.set_crs(CRS, allow_override=True)
@@ -128,14 +138,50 @@ def boundaries_provenance() -> dict[str, Any]:
     return json.loads((boundaries_dir() / "provenance.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
-def projected_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Countries, Mali's regions and the Niger in :data:`MALI_CRS`, projected once per process."""
-    return {
-        "countries": load_countries().to_crs(MALI_CRS),
-        "regions": load_regions().to_crs(MALI_CRS),
-        "river": load_river().to_crs(MALI_CRS),
-    }
+# The locator inset's projection: Lambert equal-area centred on Africa.
+LOCATOR_CRS = "+proj=laea +lat_0=5 +lon_0=18 +ellps=WGS84 +units=m +no_defs"
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: frames have no truth value
+class MapLayers:
+    """The boundary layers every map draws on, projected once: what a chart is given, never reads.
+
+    ``countries``, ``regions`` and ``river`` are in :data:`MALI_CRS` (the maps' projection);
+    ``locator_land`` and ``locator_mali`` (coarse land around Africa, and Mali) in
+    :data:`LOCATOR_CRS`, for the locator inset. Shared by every chart that gets them: read only.
+    """
+
+    countries: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    river: gpd.GeoDataFrame
+    locator_land: gpd.GeoDataFrame
+    locator_mali: gpd.GeoDataFrame
+
+    @property
+    def mali_bounds(self) -> tuple[float, float, float, float]:
+        """Mali's ``(xmin, ymin, xmax, ymax)`` in :data:`MALI_CRS` metres."""
+        return tuple(self.countries.query("iso3 == 'MLI'").total_bounds)
+
+
+def load_map_layers() -> MapLayers:
+    """The layers of :class:`MapLayers`, read and projected once per process and data folder.
+
+    The notebook calls this and passes the result to its maps (``layers=``); the charts never read
+    a layer themselves.
+    """
+    return _map_layers(str(boundaries_dir()))
+
+
+@lru_cache(maxsize=4)
+def _map_layers(directory: str) -> MapLayers:
+    countries = _read("countries", directory)
+    return MapLayers(
+        countries=countries.to_crs(MALI_CRS),
+        regions=_read("regions", directory).to_crs(MALI_CRS),
+        river=_read("river", directory).to_crs(MALI_CRS),
+        locator_land=_read("locator", directory).to_crs(LOCATOR_CRS),
+        locator_mali=countries.query("iso3 == 'MLI'").to_crs(LOCATOR_CRS),
+    )
 
 
 def projected_xy(places: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
@@ -183,11 +229,10 @@ def _resolve(place: str | LatLon, places: Any) -> LatLon:
             from sahel_analysis.tables import load_places
 
             places = load_places()
-        match = places[places["id"] == place]
-        if match.empty:
-            known = ", ".join(sorted(places["id"]))
-            raise KeyError(f"unknown place id {place!r}; known: {known}")
-        row = match.iloc[0]
+        from sahel_analysis.select import check_place_ids
+
+        check_place_ids(places, [place])
+        row = places[places["id"] == place].iloc[0]
         return float(row["latitude"]), float(row["longitude"])
     lat, lon = place
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -220,26 +265,29 @@ def geodesic_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     return np.asarray(metres) / 1000.0
 
 
-EARTH_RADIUS_KM = 6371.0088  # the IUGG mean radius
+# A point on the circle counts as inside it, to the millimetre, so that float rounding does not
+# move it out.
+NEAR_TOLERANCE_KM = 1e-6
 
 
-def great_circle_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Great-circle (haversine) distance in km on a sphere of the mean Earth radius; vectorised.
+def near(latitude: float, longitude: float, lats: Any, lons: Any, radius_km: float) -> tuple[Any, Any]:
+    """The one rule for "near": which points lie within ``radius_km`` of a centre, and how far each is.
 
-    For radius filters over many points, where the 0.5 % gap to :func:`distance_km`'s ellipsoid
-    does not matter and the rule must be easy to check by hand.
+    Returns ``(inside, km)``, two arrays over the points: the geodesic distance on the WGS84
+    ellipsoid (:func:`geodesic_km`) and whether it is at most ``radius_km``, the circle included.
     """
     import numpy as np
 
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+    km = np.asarray(geodesic_km(latitude, longitude, lats, lons), dtype=float)
+    return km <= radius_km + NEAR_TOLERANCE_KM, km
 
 
-def border_distances_km(latitude: float, longitude: float, iso3: str) -> dict[str, Any]:
+def border_distances_km(
+    latitude: float, longitude: float, iso3: str, countries: gpd.GeoDataFrame
+) -> dict[str, Any]:
     """From a point in country ``iso3``: km to Mali's border and to the nearest international border.
 
+    ``countries``: the layer of :func:`load_countries`.
     Measured in an azimuthal equidistant projection centred on the point, where distances from
     the centre are true. The nearest international border is the part of the country's outline
     shared with a neighbour (coasts are not borders), within 2 km to absorb the layers'
@@ -248,7 +296,7 @@ def border_distances_km(latitude: float, longitude: float, iso3: str) -> dict[st
     import shapely
 
     crs = f"+proj=aeqd +lat_0={latitude} +lon_0={longitude} +ellps=WGS84 +units=m +no_defs"
-    countries = load_countries().to_crs(crs)
+    countries = countries.to_crs(crs)
     here = shapely.Point(0, 0)
     own = countries[countries["iso3"] == iso3]
     if own.empty:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis import schema, select
+from sahel_analysis.citation import LOW, low_confidence
 
 __all__ = [
     "COST_TYPES",
@@ -62,27 +63,54 @@ def annual_costs(costs: pd.DataFrame, value: str = "amount_eur_m") -> pd.DataFra
     that kind, ``amount`` is the lowest and ``amount_high`` the highest (the chart draws the range);
     a budget voted alongside a better figure is kept in ``budget``. Rows whose ``value`` is NaN (no
     price index) are left out.
+
+    ``confidence``, ``confidence_high`` and ``confidence_budget`` are "low" where ``amount``,
+    ``amount_high`` or ``budget`` rests only on rows marked ``confidence = low`` (every row giving
+    that value is low), else "".
     """
     usable = costs.dropna(subset=[value])
     chosen_rows = best_figures(usable)
+    low = low_confidence(usable)
+
+    def confidence(rows: pd.DataFrame, amount: float) -> str:
+        giving = rows[value] == amount
+        return LOW if giving.any() and low[rows.index[giving]].all() else ""
+
     records = []
     for (year, coverage), group in usable.groupby(["year", "coverage"], observed=True, sort=True):
         chosen = group[group.index.isin(chosen_rows.index)]
         kind = str(chosen["cost_type"].iloc[0])
         budget = group[group["cost_type"] == "budget"] if kind != "budget" else group.iloc[0:0]
+        amount, high = float(chosen[value].min()), float(chosen[value].max())
+        budget_amount = float(budget[value].min()) if len(budget) else math.nan
         records.append(
             {
                 "year": int(year),
                 "coverage": str(coverage),
                 "cost_type": kind,
-                "amount": float(chosen[value].min()),
-                "amount_high": float(chosen[value].max()),
-                "budget": float(budget[value].min()) if len(budget) else math.nan,
+                "amount": amount,
+                "amount_high": high,
+                "budget": budget_amount,
                 "ids": ";".join(chosen["id"]),
                 "budget_ids": ";".join(budget["id"]),
+                "confidence": confidence(chosen, amount),
+                "confidence_high": confidence(chosen, high),
+                "confidence_budget": confidence(budget, budget_amount),
             }
         )
-    columns = ["year", "coverage", "cost_type", "amount", "amount_high", "budget", "ids", "budget_ids"]
+    columns = [
+        "year",
+        "coverage",
+        "cost_type",
+        "amount",
+        "amount_high",
+        "budget",
+        "ids",
+        "budget_ids",
+        "confidence",
+        "confidence_high",
+        "confidence_budget",
+    ]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -274,8 +302,9 @@ def latest_troop_level(troops: pd.DataFrame) -> pd.DataFrame:
     return (sahel if not sahel.empty else latest).sort_values("personnel").iloc[[-1]]
 
 
-# The fatalities series the headline figure uses: the armed forces staff's own count.
-DEATHS_SERIES = "ema_morts_pour_la_france"
+# The fatalities series the headline figure uses: the armed forces staff's own count of soldiers
+# killed, the one announced at each death (the "mort pour la France" status is a separate count).
+DEATHS_SERIES = "ema_killed"
 
 
 def latest_deaths(fatalities: pd.DataFrame, series: str = DEATHS_SERIES) -> pd.DataFrame:

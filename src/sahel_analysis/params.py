@@ -6,30 +6,50 @@ papermill command line or in ``sahel-analysis build -p`` fails the same way, bef
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from sahel_analysis.errors import file_problem, shown
 
 
 class ParameterError(ValueError):
     """A notebook parameter has a wrong type or value. The message names it and what is allowed."""
 
 
+MAX_PANELS = 12  # small multiples a page can show: 07_footprint draws one map per date
+MAX_TITLE_CHARS = 500  # a title is a line or two over a chart
+MAX_RADIUS_KM = 2000  # "near" a place: Gao to Bamako is under 1,000 km, the whole Sahel under 6,000
+
+
+def today() -> dt.date:
+    """The last date any date parameter may take: the record says nothing of later days."""
+    return dt.date.today()
+
+
 def check_date(name: str, value: Any, *, optional: bool = True) -> dt.date | None:
-    """A date given as ``YYYY-MM-DD`` text, a ``date`` or ``None`` (when optional)."""
+    """A date given as ``YYYY-MM-DD`` text, a ``date`` or ``None`` (when optional), not after today.
+
+    One rule for every notebook: a map, a dossier or a briefing "as of" a day to come would
+    present the record as if it were known then.
+    """
     if value is None and optional:
         return None
+    when = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    allowed = "a date as YYYY-MM-DD" + (" or None" if optional else "")
-    raise ParameterError(f"{name}: expected {allowed}, found {value!r}")
+        when = value.date()
+    elif isinstance(value, dt.date):
+        when = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            when = dt.date.fromisoformat(value)
+    if when is None:
+        allowed = "a date as YYYY-MM-DD" + (" or None" if optional else "")
+        raise ParameterError(f"{name}: expected {allowed}, found {shown(value)}")
+    if when > (last := today()):
+        raise ParameterError(f"{name}: expected a date no later than today ({last}), found {when}")
+    return when
 
 
 def check_date_range(
@@ -50,7 +70,7 @@ def check_year_range(
     years = []
     for name, value in ((start_name, start), (end_name, end)):
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise ParameterError(f"{name}: expected a year from {lo} to {hi}, found {value!r}")
+            raise ParameterError(f"{name}: expected a year from {lo} to {hi}, found {shown(value)}")
         years.append(value)
     if years[1] < years[0]:
         raise ParameterError(
@@ -63,7 +83,7 @@ def check_choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:
     """One value from ``allowed``."""
     options = list(allowed)
     if value not in options:
-        raise ParameterError(f"{name}: expected one of {', '.join(map(str, options))}; found {value!r}")
+        raise ParameterError(f"{name}: expected one of {', '.join(map(str, options))}; found {shown(value)}")
     return value
 
 
@@ -76,7 +96,7 @@ def check_choices(
         return None
     if isinstance(values, str) or not isinstance(values, Sequence):
         raise ParameterError(
-            f"{name}: expected a list of values from {', '.join(map(str, options))}; found {values!r}"
+            f"{name}: expected a list of values from {', '.join(map(str, options))}; found {shown(values)}"
         )
     if not values:
         raise ParameterError(
@@ -84,15 +104,16 @@ def check_choices(
         )
     unknown = [v for v in values if v not in options]
     if unknown:
-        raise ParameterError(
-            f"{name}: unknown value(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(map(str, options))}"
+        listed = ", ".join(map(shown, list(dict.fromkeys(map(str, unknown)))[:5])) + (
+            ", ..." if len(unknown) > 5 else ""
         )
+        raise ParameterError(f"{name}: unknown value(s) {listed}; allowed: {', '.join(map(str, options))}")
     return list(values)
 
 
 def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ParameterError(f"{name}: expected True or False, found {value!r}")
+        raise ParameterError(f"{name}: expected True or False, found {shown(value)}")
     return value
 
 
@@ -110,8 +131,39 @@ def check_bbox(name: str, value: Any, *, optional: bool = True) -> tuple[float, 
         w, s, e, n = value
         ok = -180 <= w < e <= 180 and -90 <= s < n <= 90
     if not ok:
-        raise ParameterError(f"{name}: expected {expected}{' or None' if optional else ''}; found {value!r}")
+        raise ParameterError(
+            f"{name}: expected {expected}{' or None' if optional else ''}; found {shown(value)}"
+        )
     return tuple(float(v) for v in value)  # type: ignore[return-value]
+
+
+def check_radius(name: str, value: Any) -> float:
+    """A distance in km, above 0 and at most ``MAX_RADIUS_KM``: a number, or text Python's ``float()`` reads.
+
+    YAML reads ``5e1`` as text (its floats need a dot); a user means fifty.
+    """
+    number = value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            number = float(value)
+    ok = isinstance(number, int | float) and not isinstance(number, bool) and 0 < number <= MAX_RADIUS_KM
+    if not ok:
+        raise ParameterError(
+            f"{name}: expected a distance in km, above 0 and at most {MAX_RADIUS_KM:,}; found {shown(value)}"
+        )
+    return float(number)
+
+
+def check_title(value: Any) -> str | None:
+    """A chart title: None (automatic) or text of at most ``MAX_TITLE_CHARS`` characters.
+
+    A longer one is drawn on one line: 100,000 characters made a figure of 778 million pixels.
+    """
+    if value is not None and not isinstance(value, str):
+        raise ParameterError(f"title: expected None (automatic) or a string, found {shown(value)}")
+    if value is not None and len(value) > MAX_TITLE_CHARS:
+        raise ParameterError(f"title: expected at most {MAX_TITLE_CHARS} characters, found {len(value):,}")
+    return value
 
 
 def check_nonempty(name: str, frame: Any, what: str) -> Any:
@@ -147,7 +199,7 @@ def check_map_params(
     a map stretched to include it would be mostly blank).
     """
     from sahel_analysis.geo import mappable_places
-    from sahel_analysis.viz.placemap import DEFAULT_PLACES
+    from sahel_analysis.select import DEFAULT_PLACES
 
     if places is None:
         places = list(DEFAULT_PLACES)
@@ -158,8 +210,7 @@ def check_map_params(
         "show_bases": show_bases,
     }.items():
         check_bool(name, value)
-    if title is not None and not isinstance(title, str):
-        raise ParameterError(f"title: expected None (automatic) or a string, found {title!r}")
+    check_title(title)
     return {
         "places": list(dict.fromkeys(places)),  # drop repeats, keep order
         "as_of": check_date("as_of", as_of),
@@ -229,7 +280,7 @@ def check_timeline_params(
 ) -> dict[str, Any]:
     """The timeline notebook's parameters; ``highlight`` must name events of ``events``."""
     from sahel_analysis import schema, select
-    from sahel_analysis.viz.timeline import LANE_MODES
+    from sahel_analysis.select import LANE_MODES
 
     first, last = check_date_range("start", start, "end", end)
     cats = check_choices("categories", categories, schema.enum("events", "category"))
@@ -284,13 +335,16 @@ def check_event_params(
             out[name] = None
             continue
         if not isinstance(value, str | os.PathLike):
-            raise ParameterError(f"{name}: expected a file path (text) or None, found {value!r}")
+            raise ParameterError(f"{name}: expected a file path (text) or None, found {shown(value)}")
         path = Path(value).expanduser()
-        if not path.is_file():
-            raise ParameterError(f"{name}: no such file: {path}")
+        expected = "an event file (CSV, zipped CSV or .xlsx)"
+        if (problem := file_problem(path, expected, "no such file")) is not None:
+            raise ParameterError(f"{name}: {problem}: {shown(str(path))}")
         out[name] = path
     if country is not None and not (isinstance(country, str) and country.strip()):
-        raise ParameterError(f"country: expected a country name such as 'Mali', or None; found {country!r}")
+        raise ParameterError(
+            f"country: expected a country name such as 'Mali', or None; found {shown(country)}"
+        )
     out["country"] = country
     out["start"], out["end"] = check_date_range("start", start, "end", end)
     if event_types is not None and (
@@ -301,22 +355,20 @@ def check_event_params(
     ):
         raise ParameterError(
             f"event_types: expected a non-empty list of event types such as ['Battles'], or None; "
-            f"found {event_types!r}"
+            f"found {shown(event_types)}"
         )
     out["event_types"] = list(event_types) if event_types is not None else None
     out["aggregate"] = check_choice("aggregate", aggregate, [None, "admin1"])
-    if isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not 0 < radius_km <= 1000:
-        raise ParameterError(
-            f"radius_km: expected a distance in km, above 0 and at most 1000; found {radius_km!r}"
-        )
-    out["radius_km"] = float(radius_km)
+    out["radius_km"] = check_radius("radius_km", radius_km)
     if isinstance(window_days, bool) or not isinstance(window_days, int) or not 1 <= window_days <= 3650:
         raise ParameterError(
-            f"window_days: expected a whole number of days from 1 to 3650; found {window_days!r}"
+            f"window_days: expected a whole number of days from 1 to 3650; found {shown(window_days)}"
         )
     out["window_days"] = window_days
     if not (isinstance(monthly_place, str) and monthly_place.strip()):
-        raise ParameterError(f"monthly_place: expected a place id such as 'gao'; found {monthly_place!r}")
+        raise ParameterError(
+            f"monthly_place: expected a place id such as 'gao'; found {shown(monthly_place)}"
+        )
     out["monthly_place"] = monthly_place
     return out
 
@@ -326,12 +378,16 @@ def check_footprint_params(dates: Any, extent: Any, title: Any) -> dict[str, Any
     from sahel_analysis.footprint import EXTENTS
 
     if isinstance(dates, str) or not isinstance(dates, Sequence) or not dates:
-        raise ParameterError(f"dates: expected a non-empty list of dates as YYYY-MM-DD, found {dates!r}")
-    checked = [check_date("dates", d, optional=False) for d in dates]
+        raise ParameterError(f"dates: expected a non-empty list of dates as YYYY-MM-DD, found {shown(dates)}")
+    checked = list(dict.fromkeys(check_date("dates", d, optional=False) for d in dates))
+    if len(checked) > MAX_PANELS:
+        raise ParameterError(
+            f"dates: expected at most {MAX_PANELS} dates (one map each, as many as a page can show); "
+            f"found {len(checked):,}"
+        )
     check_choice("extent", extent, EXTENTS)
-    if title is not None and not isinstance(title, str):
-        raise ParameterError(f"title: expected None (automatic) or a string, found {title!r}")
-    return {"dates": sorted(dict.fromkeys(checked)), "extent": extent, "title": title}
+    check_title(title)
+    return {"dates": sorted(checked), "extent": extent, "title": title}
 
 
 def check_place_params(
@@ -343,10 +399,12 @@ def check_place_params(
     ucdp_path: Any = None,
     gazetteer: Any,
     latest: Any,
+    events: Any = None,
 ) -> dict[str, Any]:
     """The place dossier's parameters: a gazetteer id on the regional map, a date, a radius, files.
 
-    ``as_of`` None means ``latest``.
+    ``as_of`` None means ``latest``; given ``events``, a date must lie from the first event to today,
+    as the briefing's does.
     """
     import pandas as pd
 
@@ -354,17 +412,16 @@ def check_place_params(
 
     valid = mappable_places(gazetteer)
     if not isinstance(place, str) or place not in valid:
-        raise ParameterError(f"place: unknown id {place!r}; valid ids: {', '.join(valid)}")
-    when = check_date("as_of", as_of)
-    if isinstance(radius_km, bool) or not isinstance(radius_km, int | float) or not 0 < radius_km <= 1000:
-        raise ParameterError(
-            f"radius_km: expected a distance in km, above 0 and at most 1000; found {radius_km!r}"
-        )
+        raise ParameterError(f"place: unknown id {shown(place)}; valid ids: {', '.join(valid)}")
+    when = (
+        check_as_of(as_of, events=events, latest=latest) if events is not None else check_date("as_of", as_of)
+    )
+    radius = check_radius("radius_km", radius_km)
     files = check_event_params(acled_path=acled_path, ucdp_path=ucdp_path)
     return {
         "place": place,
         "as_of": pd.Timestamp(when) if when is not None else pd.Timestamp(latest),
-        "radius_km": float(radius_km),
+        "radius_km": radius,
         "acled_path": files["acled_path"],
         "ucdp_path": files["ucdp_path"],
     }

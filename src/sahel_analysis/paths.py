@@ -31,3 +31,28 @@ def _located(env: str, name: str) -> Path:
 DATA_DIR = _located("SAHEL_ANALYSIS_DATA", "data")
 NOTEBOOK_DIR = _located("SAHEL_ANALYSIS_NOTEBOOKS", "notebooks")
 TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"
+
+
+def source_folder(path: Path, *notebook_folders: Path) -> tuple[Path, str] | None:
+    """The source folder ``path`` is, or lies inside, and what it is; None when it is none.
+
+    Nothing the project writes (pages, state, a copy of the notebooks) may go there: sources are
+    never modified. The data package and the notebooks folder are sources throughout. Another
+    folder of notebooks being built (``--notebooks DIR``, a notebook named by its path) is a source
+    itself and in its ``params/``, its named parameter sets; ``DIR/site`` is left to the user.
+    Paths are compared after resolving symbolic links.
+    """
+    where = path.expanduser().resolve()
+    whole = {DATA_DIR.resolve(): "the data package", NOTEBOOK_DIR.resolve(): "a folder of source notebooks"}
+    for folder, what in whole.items():
+        if where == folder or folder in where.parents:
+            return folder, what
+    for folder in (f.resolve() for f in notebook_folders):
+        params = folder / "params"
+        if where in (folder, params) or params in where.parents:
+            return (
+                (folder, "a folder of source notebooks")
+                if where == folder
+                else (params, "named parameter sets")
+            )
+    return None

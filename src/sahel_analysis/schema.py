@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from sahel_analysis.errors import DataError, Problem, display_path, unreadable
@@ -95,12 +95,46 @@ def package(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         rule = f"valid JSON (at character {exc.colno} of the line: {exc.msg})"
         raise DataError([Problem(file, exc.lineno, None, None, rule)]) from None
+    except RecursionError:
+        raise DataError(
+            [Problem(file, None, None, None, "JSON nested a few levels deep, not thousands")]
+        ) from None
     resources = declared.get("resources") if isinstance(declared, dict) else None
     if not isinstance(resources, list) or not all(isinstance(r, dict) and "name" in r for r in resources):
         raise DataError(
             [Problem(file, None, None, None, 'a data package: {"resources": [{"name": ...}, ...]}')]
         )
+    for res in resources:
+        if (rule := _outside(res, data_dir)) is not None:
+            raise DataError([Problem(file, None, None, res.get("path"), rule)])
     return declared
+
+
+def _outside(res: dict[str, Any], data_dir: Path) -> str | None:
+    """Why a resource's ``path`` may not be read (the rule it breaks), or None when it is a file of the package.
+
+    The Data Package spec allows only relative paths, without ``..``, for files of the package; a
+    symbolic link out of the folder is refused too, since a downloaded package could carry one.
+    Nothing is opened here, so an error never shows a byte of the file.
+    """
+    path = res.get("path")
+    rule = (
+        f"resource {res['name']!r} to name one file by a relative path inside the package folder "
+        "(Data Package spec: no absolute path, URL or '..'"
+    )
+    if not isinstance(path, str) or not path.strip():
+        return f"{rule}; a single path as text)"
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or PureWindowsPath(path).drive or "://" in path or ".." in pure.parts:
+        return f"{rule})"
+    root = data_dir.resolve()
+    try:
+        (data_dir / path).resolve().relative_to(root)
+    except ValueError:
+        return f"{rule}; no symbolic link that leads out of {display_path(root)})"
+    except (OSError, RuntimeError):  # a link that loops: the loader names it when it reads the file
+        return None
+    return None
 
 
 def resource(name: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ selection is returned empty; saying why it is empty is the check cell's job.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import schema
@@ -16,9 +16,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "DEFAULT_PLACES",
+    "LANE_MODES",
     "as_timestamp",
     "bases_as_of",
     "bases_held",
+    "check_place_ids",
     "declared_present",
     "in_window",
     "milestones",
@@ -32,6 +35,12 @@ __all__ = [
 ]
 
 DateLike = str | dt.date | None
+
+# The places the map marks when none are named: the towns of the seed article.
+DEFAULT_PLACES: tuple[str, ...] = ("timbuktu", "gao", "kidal", "kati", "bamako")
+
+# What a timeline's lanes group events by: their category, or their country.
+LANE_MODES = ("category", "country")
 
 
 _DATE_TYPES = "a date, a datetime, a pandas Timestamp or an ISO string such as '2021-06-01'"
@@ -115,11 +124,22 @@ def bases_held(presence: pd.DataFrame, on: Any) -> pd.DataFrame:
     return presence[held]
 
 
+def check_place_ids(gazetteer: pd.DataFrame, ids: Iterable[Any]) -> None:
+    """ValueError, in one line, naming the ids ``gazetteer`` does not hold and the ids it does.
+
+    The one rule for an unknown place, whoever asks: a map, a dossier, a distance.
+    """
+    known = set(gazetteer["id"])
+    unknown = [i for i in dict.fromkeys(ids) if i not in known]
+    if unknown:
+        raise ValueError(
+            f"no place {', '.join(map(repr, unknown))} in the gazetteer; valid ids: {', '.join(sorted(known))}"
+        )
+
+
 def places_by_id(gazetteer: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
     """The gazetteer rows for ``ids``, in that order; ValueError naming any id it does not hold."""
-    unknown = [i for i in ids if i not in set(gazetteer["id"])]
-    if unknown:
-        raise ValueError(f"no place {', '.join(map(repr, unknown))} in the gazetteer")
+    check_place_ids(gazetteer, ids)
     out = gazetteer.set_index("id").loc[list(ids)].reset_index()
     out.attrs.update(gazetteer.attrs)
     return out

@@ -1,4 +1,4 @@
-"""Loading the curated tables in ``data/``: typed, validated frames, and the citations behind them.
+"""Loading the curated tables in ``data/``: typed, validated frames.
 
 Every table is declared once, in ``data/datapackage.json`` (read by :mod:`sahel_analysis.schema`).
 The loaders read the CSV as text, parse each declared type themselves (so a bad date names its
@@ -336,7 +336,7 @@ def load_places(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
 
 
 def load_events(path: str | os.PathLike[str] | None = None, as_of: Any = None) -> pd.DataFrame:
-    """Dated events, 2012-2023, sorted by date; with ``as_of``, only those that had happened by then."""
+    """Dated events, 2012 to January 2026, sorted by date; with ``as_of``, only those that had happened by then."""
     frame = read_table("events", path).sort_values(["date", "id"], kind="stable")
     return select.until(frame.reset_index(drop=True), as_of)
 
@@ -370,50 +370,6 @@ def load_presence(path: str | os.PathLike[str] | None = None, as_of: Any = None)
     return select.presence_as_of(frame.reset_index(drop=True), as_of)
 
 
-bases_held = select.bases_held  # a selection; re-exported here where the README's readers look for it
-
-
 def load_cpi(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """INSEE's annual consumer price index, indexed by year."""
     return read_table("cpi", path).sort_values("year").reset_index(drop=True)
-
-
-def source_ids(*frames: pd.DataFrame) -> list[str]:
-    """The source ids cited by the rows of ``frames``, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for frame in frames:
-        for col in ("source_id", "other_source_ids"):
-            if col in frame.columns:
-                for value in frame[col].dropna():
-                    for key in str(value).split(LIST_SEPARATOR):
-                        seen.setdefault(key, None)
-    return list(seen)
-
-
-def cite(*frames: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The rows of the sources table behind ``frames`` (loaded or filtered), in citation order."""
-    sources = load_sources() if sources is None else sources
-    ids = source_ids(*frames)
-    table = sources.set_index("id").loc[[i for i in ids if i in set(sources["id"])]]
-    return table.reset_index()
-
-
-def source_line(*frames: pd.DataFrame, sources: pd.DataFrame | None = None, limit: int | None = 12) -> str:
-    """A short attribution for a chart: the publishers of the sources behind ``frames``.
-
-    Publishers of the rows' main sources come first, then those of corroborating sources. Past
-    ``limit`` publishers the rest are counted, not named: under a map of a dozen bases the full
-    list runs to some 80 documents. Every document stays listed in ``data/sources.csv``.
-    """
-    cited = cite(*frames, sources=sources)
-    if cited.empty:
-        return "none"
-    main = {i for f in frames if "source_id" in f.columns for i in f["source_id"].dropna()}
-    ordered = cited.assign(main=~cited["id"].isin(main)).sort_values("main", kind="stable")
-    publishers = list(dict.fromkeys(ordered["publisher"]))
-    shown = publishers if limit is None else publishers[:limit]
-    text = "; ".join(shown)
-    if len(publishers) > len(shown):
-        text += f" and {len(publishers) - len(shown)} other publishers"
-    n = len(cited)
-    return f"{text} ({n} document{'s' if n != 1 else ''}, listed in data/sources.csv)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sahel_analysis.paths import NOTEBOOK_DIR
+from sahel_analysis.paths import NOTEBOOK_DIR, source_folder
 
 
 class WorkspaceError(Exception):
@@ -21,7 +21,8 @@ def _sources(source: Path) -> list[Path]:
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         raise WorkspaceError(f"{source}: no notebooks to copy (expected *.ipynb files)")
-    return notebooks + sorted((source / "params").glob("*.yaml"))
+    # Every named set: the briefing's in params/, each other notebook's in params/NOTEBOOK/.
+    return notebooks + sorted((source / "params").rglob("*.yaml"))
 
 
 def init(target: Path, source: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -32,6 +33,8 @@ def init(target: Path, source: Path = NOTEBOOK_DIR) -> list[Path]:
     target = Path(target).expanduser()
     if target.exists() and not target.is_dir():
         raise WorkspaceError(f"{target}: exists and is not a folder")
+    if (inside := source_folder(target, source)) is not None:
+        raise WorkspaceError(f"{target}: inside {inside[1]} ({inside[0]}); choose a folder of your own")
     files = _sources(source)
     pairs = [(f, target / f.relative_to(source)) for f in files]
     taken = [dst for _, dst in pairs if dst.exists() or dst.is_symlink()]

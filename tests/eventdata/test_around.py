@@ -46,7 +46,26 @@ def presence() -> pd.DataFrame:
     frame["start_date"] = pd.to_datetime(frame["start_date"])
     frame["end_date"] = pd.to_datetime(frame["end_date"])
     frame["start_precision"] = frame["end_precision"] = "day"
+    # Each period cites its own document; Barkhane's at alpha has a corroborating one too.
+    frame["source_id"] = "doc-" + frame["id"]
+    frame["other_source_ids"] = [None, "doc-corroborating", None, None, None, None]
     return frame
+
+
+SOURCES = pd.DataFrame(
+    {
+        "id": [*("doc-" + presence()["id"]), "doc-corroborating"],
+        "publisher": [
+            "Alpha Press",
+            "Alpha Press",
+            "Beta Times",
+            "Gamma Post",
+            "Delta Daily",
+            "Delta Daily",
+            "Echo",
+        ],
+    }
+)
 
 
 def event(place: str, km: float, date: pd.Timestamp, *, fatalities: int = 0, precision_km: float = 0.0,
@@ -160,7 +179,7 @@ def test_dumbbell_draws_the_table(events: pd.DataFrame, mpl) -> None:
 
     table = around_bases(events, presence=presence(), places=PLACES)
     fig, (left, right) = mpl.subplots(1, 2)
-    assert plot_around_bases(table, ax=right) is right
+    assert plot_around_bases(table, sources=SOURCES, ax=right) is right
     drawn = {a.get_gid(): a.get_offsets() for a in right.collections if a.get_gid()}
     assert np.array_equal(drawn["around:before"][:, 0], table["events_before"].to_numpy(dtype=float))
     assert np.array_equal(drawn["around:after"][:, 0], table["events_after"].to_numpy(dtype=float))
@@ -168,8 +187,12 @@ def test_dumbbell_draws_the_table(events: pd.DataFrame, mpl) -> None:
     assert list(ys) == sorted(ys, reverse=True)  # the table's order, top to bottom
     labels = [t.get_text() for t in right.get_yticklabels()]
     assert labels[0].startswith("Alpha (Jun 2020)") and labels[0].endswith("ACLED")
-    line = source_line_text(right)
+    line = " ".join(source_line_text(right).split())
     assert "acleddata.com" in line and "CC BY 4.0" in line and "accessed 2025-05-20" in line
+    # The handover dates are cited from the periods handed over: alpha's two, beta's, delta's later
+    # one; not gamma's (left, not handed over) nor delta's earlier Serval period.
+    assert "bases and handover dates, Alpha Press; Beta Times; Delta Daily; Echo (5 documents," in line
+    assert "Gamma Post" not in line
 
 
 def test_monthly_chart_bars_and_handover(events: pd.DataFrame, mpl) -> None:

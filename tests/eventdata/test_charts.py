@@ -74,6 +74,13 @@ def mpl():
     plt.close("all")
 
 
+@pytest.fixture(scope="module")
+def layers():
+    from sahel_analysis.geo import load_map_layers
+
+    return load_map_layers()
+
+
 def _by_gid(ax, prefix: str) -> dict[str, object]:
     found = {}
     for artist in ax.findobj():
@@ -83,10 +90,10 @@ def _by_gid(ax, prefix: str) -> dict[str, object]:
     return found
 
 
-def test_event_map_bubbles_and_source_line(sahel_events: pd.DataFrame, mpl) -> None:
+def test_event_map_bubbles_and_source_line(sahel_events: pd.DataFrame, layers, mpl) -> None:
     from sahel_analysis.viz.style import source_line_text
 
-    ax = plot_event_map(sahel_events)
+    ax = plot_event_map(sahel_events, layers=layers)
     points = _by_gid(ax, EVENTS_GID)
     assert set(points) == {"ACLED", "UCDP GED"}
     assert len(points["ACLED"].get_offsets()) == 60 and len(points["UCDP GED"].get_offsets()) == 20
@@ -97,22 +104,22 @@ def test_event_map_bubbles_and_source_line(sahel_events: pd.DataFrame, mpl) -> N
     assert "UCDP" in line and "CC BY 4.0" in line and "Natural Earth" in line
 
 
-def test_event_map_by_admin1(sahel_events: pd.DataFrame, mpl) -> None:
-    ax = plot_event_map(sahel_events, aggregate="admin1")
+def test_event_map_by_admin1(sahel_events: pd.DataFrame, layers, mpl) -> None:
+    ax = plot_event_map(sahel_events, layers=layers, aggregate="admin1")
     regions = _by_gid(ax, ADMIN1_GID)
     assert set(regions) == {f"ACLED:Region {i}" for i in range(4)} | {
         f"UCDP GED:Region {i} region" for i in range(3)
     }
     with pytest.raises(ValueError, match="aggregate"):
-        plot_event_map(sahel_events, aggregate="admin2")
+        plot_event_map(sahel_events, layers=layers, aggregate="admin2")
 
 
 def test_event_counts_lines_milestones_and_sources(sahel_events: pd.DataFrame, mpl) -> None:
-    from sahel_analysis.tables import load_events
+    from sahel_analysis.tables import load_events, load_sources
     from sahel_analysis.viz.style import source_line_text
 
     curated = load_events()
-    ax = plot_event_counts(sahel_events, curated=curated)
+    ax = plot_event_counts(sahel_events, curated=curated, sources=load_sources())
     table = ed.monthly_counts(sahel_events)
     lines = _by_gid(ax.figure, "")  # both y axes
     assert {"events:ACLED", "events:UCDP GED", "fatalities:ACLED", "fatalities:UCDP GED"} <= set(lines)
@@ -122,15 +129,31 @@ def test_event_counts_lines_milestones_and_sources(sahel_events: pd.DataFrame, m
     assert set(_by_gid(ax, MILESTONE_GID)) == set(shown["id"])
     line = source_line_text(ax)
     assert "ACLED" in line and "UCDP" in line and "milestones" in line and "data/sources.csv" in line
+    with pytest.raises(TypeError, match="^sources: "):
+        plot_event_counts(sahel_events, curated=curated)  # milestones cannot be cited without it
 
 
-def test_event_counts_on_given_axes_and_empty_selection(sahel_events: pd.DataFrame, mpl) -> None:
+def test_event_counts_on_given_axes_and_empty_selection(sahel_events: pd.DataFrame, layers, mpl) -> None:
+    from sahel_analysis.viz.style import source_line_text
+
     fig, (top, bottom) = mpl.subplots(2)
     assert plot_event_counts(sahel_events, measure="fatalities", ax=bottom) is bottom
-    assert set(_by_gid(bottom, "fatalities:")) == {"ACLED", "UCDP GED"}
+    table = ed.monthly_counts(sahel_events)
+    lines = _by_gid(bottom, "fatalities:")
+    assert set(lines) == {"ACLED", "UCDP GED"}
+    for name, line in lines.items():
+        assert list(line.get_ydata()) == table[("fatalities", name)].astype(float).tolist()
+    assert not _by_gid(bottom, "events:")  # one measure asked for, one drawn
     empty = ed.filter_events(sahel_events, country="Nowhere")
-    assert plot_event_counts(empty, measure="events", ax=top) is top
-    assert plot_event_map(empty) is not None
+    assert plot_event_counts(empty, measure="events", ax=top, title="") is top
+    assert top.get_title() == "" and not top.lines
+    assert "No events in the selection" in [t.get_text() for t in top.texts]
+    assert source_line_text(top) == "Sources: none"
+    ax = plot_event_map(empty, layers=layers)
+    assert not _by_gid(ax, EVENTS_GID) and "No events in the selection" in [t.get_text() for t in ax.texts]
+    # An empty map shows Mali, whole.
+    x0, y0, x1, y1 = layers.mali_bounds
+    assert ax.get_xlim() == pytest.approx((x0, x1)) and ax.get_ylim() == pytest.approx((y0, y1))
 
 
 # ------------------------------------------------------------------------------------- the notebook

@@ -8,6 +8,7 @@ the csv module, independently of the loaders.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -112,3 +113,117 @@ def test_hdx_copy_saved_as_excel(tmp_path: Path) -> None:
     frame = load_acled(tmp_path / "acled.xlsx", cache=False)
     assert frame.attrs["hdx"] is True and len(frame) == 3
     assert frame["fatalities_best"].tolist() == [4, 0, 0]
+
+
+# UCDP's per-country web export. The fixture holds five real rows of UCDP GED (Mali, as exported
+# from ucdp.uu.se; CC BY 4.0, Sundberg & Melander 2013), copied byte for byte from
+# data/conflict/raw/, with the export's layout: best_est/high_est/low_est, no gwnoa/gwnob,
+# MM/DD/YYYY 00:00:00 dates, a trailing comma on every data row, fields spanning lines.
+COUNTRY_EXPORT = FIXTURES / "ucdp_ged_country_export.csv"
+
+
+def as_gedevent(source: Path, target: Path) -> Path:
+    """The same events in the global GEDEvent_vXX_1.csv layout, converted here with the csv module."""
+    with open(source, newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    renamed = [{"best_est": "best", "high_est": "high", "low_est": "low"}.get(c, c) for c in header]
+
+    def iso(text: str) -> str:
+        return dt.datetime.strptime(text, "%m/%d/%Y %H:%M:%S").strftime("%Y-%m-%d %H:%M:%S.000")
+
+    with open(target, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*renamed, "gwnoa", "gwnob"])
+        for row in rows:
+            assert len(row) == len(header) + 1 and row[-1] == ""  # the trailing comma
+            cells = dict(zip(header, row, strict=False))
+            cells["date_start"], cells["date_end"] = iso(cells["date_start"]), iso(cells["date_end"])
+            cells["active_year"] = {"True": "1", "False": "0"}[cells["active_year"]]
+            writer.writerow([*(cells[c] for c in header), "", ""])
+    return target
+
+
+def test_ucdp_per_country_export_is_read_as_it_is() -> None:
+    frame = load_ucdp_ged(COUNTRY_EXPORT, cache=False)
+    rows = rows_of(COUNTRY_EXPORT.name, skip_tags=False)
+    assert frame.attrs["layout"] == "UCDP GED (per-country web export)" and frame.attrs["hdx"] is False
+    assert frame["original_id"].tolist() == [r["id"] for r in rows]
+    day = "%m/%d/%Y %H:%M:%S"
+    assert frame["date"].tolist() == [dt.datetime.strptime(r["date_start"], day) for r in rows]
+    assert frame["date_end"].tolist() == [dt.datetime.strptime(r["date_end"], day) for r in rows]
+    for common, original in (("best", "best_est"), ("low", "low_est"), ("high", "high_est")):
+        expected = [int(r[original]) for r in rows]
+        assert frame[f"fatalities_{common}"].tolist() == expected
+        assert frame[f"ucdp_{common}"].tolist() == expected  # GEDEvent's names, not the export's
+    assert not [c for c in frame.columns if c.endswith("_est")]
+    assert frame["ucdp_active_year"].tolist() == [int(r["active_year"] == "True") for r in rows]
+    assert frame[["ucdp_gwnoa", "ucdp_gwnob"]].isna().all().all()  # not in the export
+    # The field that spans seven lines (the list of places) comes whole.
+    assert frame["ucdp_where_description"].str.contains("\n").sum() == 1
+
+
+def test_ucdp_per_country_export_gives_the_frame_of_a_gedevent_file(tmp_path: Path) -> None:
+    country = load_ucdp_ged(COUNTRY_EXPORT, cache=False, accessed="2026-12-04")
+    gedevent = load_ucdp_ged(
+        as_gedevent(COUNTRY_EXPORT, tmp_path / "ged.csv"), cache=False, accessed="2026-12-04"
+    )
+    assert gedevent.attrs["layout"] == "UCDP GED"
+    # The original columns keep the file's text (ucdp_date_start "05/26/2016 00:00:00"); the
+    # dates themselves are the same.
+    texts = ["ucdp_date_start", "ucdp_date_end"]
+    pd.testing.assert_frame_equal(country.drop(columns=texts), gedevent.drop(columns=texts))
+    for column in texts:
+        assert (
+            pd.to_datetime(country[column], format="%m/%d/%Y %H:%M:%S") == pd.to_datetime(gedevent[column])
+        ).all()
+
+
+def test_ucdp_per_country_export_through_the_cache(tmp_path: Path) -> None:
+    path = shutil.copy(COUNTRY_EXPORT, tmp_path / "Mali.csv")
+    first = load_ucdp_ged(path, cache=tmp_path / "cache")
+    again = load_ucdp_ged(path, cache=tmp_path / "cache")
+    assert again.attrs == first.attrs
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_a_slashed_date_is_month_first_only_in_the_per_country_export(tmp_path: Path) -> None:
+    gedevent = as_gedevent(COUNTRY_EXPORT, tmp_path / "ged.csv")
+    text = gedevent.read_text(encoding="utf-8").replace("2016-05-26 00:00:00.000", "05/26/2016 00:00:00", 1)
+    gedevent.write_text(text, encoding="utf-8")
+    with pytest.raises(EventDataError, match=r"line 2, column 'date_start': not a date in a known style"):
+        load_ucdp_ged(gedevent, cache=False)
+
+
+def test_a_bad_date_in_the_per_country_export_names_file_physical_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "Mali.csv"
+    # The third data row starts on physical line 10: the second one spans seven lines.
+    text = COUNTRY_EXPORT.read_text(encoding="utf-8").replace("03/22/2022 00:00:00", "22/03/2022 00:00:00", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EventDataError) as err:
+        load_ucdp_ged(path, cache=False)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}, line 10, column 'date_start': not a date in a known style")
+    assert "'22/03/2022 00:00:00'" in message and "05/16/2024 00:00:00" in message
+
+
+def test_a_bad_death_count_in_the_per_country_export_is_named_as_the_file_names_it(tmp_path: Path) -> None:
+    with open(COUNTRY_EXPORT, newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    rows[0][header.index("low_est")] = "-1"
+    path = tmp_path / "Mali.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([header, *rows])
+    with pytest.raises(EventDataError, match=r"line 2, column 'low_est': out of range"):
+        load_ucdp_ged(path, cache=False)
+
+
+def test_a_per_country_export_without_a_column_names_it(tmp_path: Path) -> None:
+    with open(COUNTRY_EXPORT, newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    gone = header.index("best_est")
+    path = tmp_path / "Mali.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([r[:gone] + r[gone + 1 :] for r in [header, *rows]])
+    with pytest.raises(EventDataError, match=r"Mali\.csv: not a usable UCDP GED .*missing column best_est"):
+        load_ucdp_ged(path, cache=False)

@@ -1,13 +1,15 @@
-"""ACLED and UCDP GED exports that users bring, read into one typed event frame.
+"""ACLED and UCDP GED events, read into one typed event frame: shipped UCDP data, or files users bring.
 
-Neither dataset can ship with the package (licence and size), so these loaders read the files
-users download: ACLED as CSV, zipped CSV or Excel (.xlsx); UCDP GED as CSV, zipped CSV or Excel.
-The file type is recognised from its bytes, not its extension.
+UCDP GED's events in Mali and Burkina Faso (GED 24.1, 1990-2023, CC BY 4.0) ship with the
+package: `load_shipped_ucdp`. ACLED's terms forbid redistribution, and newer or other UCDP data
+are users' to download, so the other loaders read the files users bring: ACLED as CSV, zipped CSV
+or Excel (.xlsx); UCDP GED as CSV, zipped CSV or Excel. The file type is recognised from its
+bytes, not its extension.
 
 Modules: `formats` (the layouts and codes), `sniff` (what a file is), `parse` (rows into typed
 columns), `frame` (the common frame), `cache` (parsed frames kept on disk), `load` (the loaders),
-`select` (stacking, selecting and counting loaded frames), `around` (events near the places
-France handed over, before and after).
+`shipped` (the UCDP table in the data package), `select` (stacking, selecting and counting loaded
+frames), `around` (events near the places France handed over, before and after).
 
 The frame
 ---------
@@ -56,7 +58,12 @@ Layouts
 ACLED: the current column set (since March 2023), the pre-2023 one (``data_id``,
 ``event_id_no_cnty``, ``iso3``), and the export tool's monadic layout (one row per actor; read
 as one row per event, ``actor1``/``actor2`` from its first two rows and every actor joined in
-``acled_actors``, fatalities counted once). UCDP GED, with or without HDX's extra ``iso3``.
+``acled_actors``, fatalities counted once). UCDP GED: the global ``GEDEvent_vXX_1.csv``, with or
+without HDX's extra ``iso3``, and the per-country web export (a country page's download at
+ucdp.uu.se: ``best_est``/``high_est``/``low_est``, no ``gwnoa``/``gwnob``, a trailing comma on
+every row, dates written ``05/26/2016 00:00:00``), which gives the same frame: GEDEvent's column
+names, ``ucdp_gwnoa``/``ucdp_gwnob`` empty; only ``ucdp_date_start``/``ucdp_date_end`` keep the
+file's text. ``ucdp_active_year`` is 1/0 whether the file writes 1/0 or True/False.
 Copies from the Humanitarian Data Exchange carry a row of HXL hashtags under the header; it is
 skipped. ``frame.attrs`` records ``file``, ``layout``, ``hdx``, ``monadic`` and ``rows_in_file``.
 ACLED's aggregated files (counts per week or month) are recognised and refused in one line.
@@ -84,6 +91,7 @@ from sahel_analysis.events.formats import (
 )
 from sahel_analysis.events.load import load_acled, load_ucdp_ged
 from sahel_analysis.events.select import concat_events, event_source_line, filter_events, monthly_counts
+from sahel_analysis.events.shipped import load_shipped_ucdp, shipped_ucdp_path, shipped_ucdp_provenance
 
 __all__ = [
     "ACLED_COLUMNS",
@@ -100,6 +108,9 @@ __all__ = [
     "filter_events",
     "how_to_obtain",
     "load_acled",
+    "load_shipped_ucdp",
     "load_ucdp_ged",
     "monthly_counts",
+    "shipped_ucdp_path",
+    "shipped_ucdp_provenance",
 ]

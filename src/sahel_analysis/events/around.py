@@ -1,13 +1,13 @@
 """What happened around each place France handed over: events before and after, within a radius.
 
-Pure computations on frames: the event frame (`load_acled`, `load_ucdp_ged`), the bases
-(``presence``) and the gazetteer (``places``). Conventions, chosen so that each event lands in
-exactly one cell and the two windows have the same length:
+Pure computations on frames, all passed in: the event frame (`load_acled`, `load_ucdp_ged`), the
+bases (``presence``) and the gazetteer (``places``); nothing here reads a file. Conventions, chosen
+so that each event lands in exactly one cell and the two windows have the same length:
 
-- **Place and distance.** Great-circle (WGS84 ellipsoid, `pyproj.Geod`) distance from the
-  gazetteer's point for the place to the event's coordinates. An event counts if it lies within
-  ``radius_km``, the circle itself included (to the millimetre, so that float rounding does not
-  move an event lying on it).
+- **Place and distance.** The package's one rule for "near" (:func:`sahel_analysis.geo.near`):
+  the geodesic distance on the WGS84 ellipsoid from the gazetteer's point for the place to the
+  event's coordinates. An event counts if it lies within ``radius_km``, the circle itself
+  included (to the millimetre, so that float rounding does not move an event lying on it).
 - **Handover.** Periods at one place that follow on without a gap (Serval until 31 July 2014,
   Barkhane from 1 August) are one presence; its handover date is the end of the last period, and
   a place counts only if that period was handed to someone (``handed_to``): a base closed or
@@ -52,7 +52,6 @@ CAVEATS: tuple[str, ...] = (
     "Before/after is not cause and effect: other things changed at the same time (coups, other "
     "forces, the armed groups' own plans).",
 )
-_TOLERANCE_KM = 1e-6
 
 
 def handovers(presence: pd.DataFrame) -> pd.DataFrame:
@@ -83,12 +82,14 @@ def handovers(presence: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("handover", kind="stable").reset_index(drop=True)
 
 
-def _distances_km(events: pd.DataFrame, latitude: float, longitude: float) -> np.ndarray:
-    from sahel_analysis.geo import geodesic_km
+def _near(events: pd.DataFrame, place: Mapping[str, Any], radius_km: float) -> np.ndarray:
+    """Which events lie within ``radius_km`` of ``place`` (:func:`sahel_analysis.geo.near`)."""
+    from sahel_analysis.geo import near
 
     lats = events["latitude"].to_numpy(dtype=float)
     lons = events["longitude"].to_numpy(dtype=float)
-    return geodesic_km(latitude, longitude, lats, lons)
+    inside, _ = near(float(place["latitude"]), float(place["longitude"]), lats, lons, radius_km)
+    return inside
 
 
 def _precise(events: pd.DataFrame, radius_km: float) -> np.ndarray:
@@ -129,32 +130,27 @@ def around_bases(
     *,
     radius_km: float = 50,
     window_days: int = 365,
-    presence: pd.DataFrame | None = None,
-    places: pd.DataFrame | None = None,
+    presence: pd.DataFrame,
+    places: pd.DataFrame,
 ) -> pd.DataFrame:
     """Events and fatalities within ``radius_km`` of each place France handed over, before and after.
 
-    One row per place and dataset: place, place_id, dataset, operation, handover (date and its
-    precision), handed_to, events/fatalities/imprecise before and after, ``change`` (events after
-    minus before) and ``covered`` (whether the data span both windows whole). ``presence`` and
-    ``places`` default to the project's own tables. See the module for the conventions;
-    `around_text` prints the table with its caveats.
+    ``presence``: the presence table; ``places``: the gazetteer. One row per place and dataset:
+    place, place_id, dataset, operation, handover (date and its precision), handed_to,
+    events/fatalities/imprecise before and after, ``change`` (events after minus before),
+    ``covered`` (whether the data span both windows whole), and the presence rows' ``source_id``
+    and ``other_source_ids`` (what the handover dates rest on). ``attrs`` hold the radius, the
+    window and the datasets' ``attribution``. See the module for the conventions; `around_text`
+    prints the table with its caveats.
     """
     _check(radius_km, window_days)
-    if presence is None or places is None:
-        from sahel_analysis import tables
-
-        presence = tables.load_presence() if presence is None else presence
-        places = tables.load_places() if places is None else places
     coords = places.set_index("id")[["name_en", "latitude", "longitude"]]
     first, last = events["date"].min(), events.get("date_end", events["date"]).max()
     rows = []
     for base in handovers(presence).itertuples(index=False):
         place = coords.loc[base.place_id]
-        near = (
-            _distances_km(events, float(place["latitude"]), float(place["longitude"]))
-            <= radius_km + _TOLERANCE_KM
-        )
+        near = _near(events, place, radius_km)
+        rested_on = presence[presence["id"].isin(base.presence_ids)]
         precise = _precise(events, radius_km)
         window = pd.Timedelta(days=window_days)
         for dataset in [d for d in DATASETS if (events["dataset"] == d).any()]:
@@ -177,32 +173,38 @@ def around_bases(
                         first <= base.handover - window
                         and last >= base.handover + window - pd.Timedelta(days=1)
                     ),
+                    **{c: _joined(rested_on, c) for c in ("source_id", "other_source_ids")},
                 }
             )
     table = pd.DataFrame(rows)
     table.attrs.update(
-        {"radius_km": radius_km, "window_days": window_days, "source_line": _source_line(events, presence)}
+        {"radius_km": radius_km, "window_days": window_days, "attribution": _attribution(events)}
     )
     return table
 
 
-def _source_line(events: pd.DataFrame, presence: pd.DataFrame) -> str:
+def _joined(rows: pd.DataFrame, column: str) -> str | None:
+    """A column's source ids over ``rows``, ';'-joined as in the tables (None if there are none)."""
+    from sahel_analysis.citation import source_ids
+
+    ids = source_ids(rows[[column]]) if column in rows.columns else []
+    return ";".join(ids) or None
+
+
+def _attribution(events: pd.DataFrame) -> str:
+    """The datasets' attribution with their access dates, or without them for a frame lacking them."""
     from sahel_analysis.events.select import event_source_line
 
-    parts = [event_source_line(events)] if "accessed" in events.columns else []
-    try:
-        from sahel_analysis.tables import source_line
-
-        parts.append(f"bases and handover dates, {source_line(presence)}")
-    except (KeyError, ValueError):
-        parts.append("bases and handover dates, this project's presence table")
-    return "; ".join(p for p in parts if p)
+    if "accessed" in events.columns and (text := event_source_line(events)):
+        return text
+    return attribution(events.get("dataset", []))
 
 
 def around_text(table: pd.DataFrame) -> str:
     """The table as text, with its radius and window, and the caveats that go with it."""
     radius, window = table.attrs.get("radius_km"), table.attrs.get("window_days")
-    shown = table.drop(columns=["place_id", "latitude", "longitude"], errors="ignore").copy()
+    dropped = ["place_id", "latitude", "longitude", "source_id", "other_source_ids"]
+    shown = table.drop(columns=dropped, errors="ignore").copy()
     if "handover" in shown.columns:
         shown["handover"] = shown["handover"].dt.strftime("%Y-%m-%d")
     head = f"Events within {radius:g} km, {window:,} days before and after each handover" if radius else ""
@@ -231,11 +233,7 @@ def monthly_near(
     ``end`` (default: the events') without events are present with zeros.
     """
     _check(radius_km, 1)
-    near = (
-        _distances_km(events, float(place["latitude"]), float(place["longitude"]))
-        <= radius_km + _TOLERANCE_KM
-    )
-    chosen = events.loc[near & _precise(events, radius_km)]
+    chosen = events.loc[_near(events, place, radius_km) & _precise(events, radius_km)]
     month = chosen["date"].dt.to_period("M").dt.to_timestamp()
     table = (
         pd.DataFrame({"month": month, "fatalities": chosen["fatalities_best"].fillna(0).astype("int64")})

@@ -30,6 +30,8 @@ __all__ = [
     "PRECISION_DTYPE",
     "UCDP_GED",
     "UCDP_GED_COLUMNS",
+    "UCDP_GED_COUNTRY",
+    "UCDP_GED_COUNTRY_COLUMNS",
     "looks_like",
 ]
 
@@ -93,6 +95,12 @@ UCDP_GED_COLUMNS: tuple[str, ...] = (
     "date_prec", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians",
     "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
 )
+# UCDP's per-country web export (the download on a country's page at ucdp.uu.se) differs from the
+# global GEDEvent_vXX_1.csv: deaths as best_est/high_est/low_est, no gwnoa/gwnob, dates written
+# "05/26/2016 00:00:00" (month first) and a trailing comma on every data row, not on the header.
+UCDP_GED_COUNTRY_COLUMNS: tuple[str, ...] = (
+    *UCDP_GED_COLUMNS[: UCDP_GED_COLUMNS.index("best")], "best_est", "high_est", "low_est",
+)
 COMMON_COLUMNS: tuple[str, ...] = (
     "date", "date_end", "date_precision", "event_type", "actor1", "actor2", "country", "admin1",
     "location", "latitude", "longitude", "location_precision_km", "fatalities_best",
@@ -151,10 +159,19 @@ class Format:
     aliases: tuple[tuple[str, str], ...] = ()
     # Events, or counts of them (recognised only to say so).
     events: bool = True
+    # A variant of another layout whose frame it gives: its columns renamed (file name, name in
+    # the other layout), and the other layout's columns it lacks added empty.
+    renames: tuple[tuple[str, str], ...] = ()
+    absent: tuple[str, ...] = ()
+    # Dates written month first (05/26/2016), which only this layout does: elsewhere a slashed
+    # date is ambiguous (a French spreadsheet writes 26/05/2016), so it is refused.
+    month_first: bool = False
+    # Yes/no columns, written 1/0 or True/False: read as text, given as 1/0 integers.
+    flags: frozenset[str] = frozenset()
 
     def dtype(self, column: str) -> str:
         """pandas dtype of a column: declared numbers, text for everything else."""
-        if column in self.ints:
+        if column in self.ints and column not in self.flags:
             return "Int64"
         if column in self.floats:
             return "float64"
@@ -280,6 +297,8 @@ UCDP_GED = Format(
     floats=_COORDINATES,
     loader="load_ucdp_ged",
     prefix="ucdp_",
+    # 1/0 in the codebook; True/False in the per-country export.
+    flags=frozenset({"active_year"}),
     aliases=(
         ("actor1", "side_a"),
         ("actor2", "side_b"),
@@ -293,6 +312,22 @@ UCDP_GED = Format(
         ("fatalities_high", "high"),
         ("source", "source_office"),
     ),
+)
+_UCDP_COUNTRY_RENAMES = (("best_est", "best"), ("high_est", "high"), ("low_est", "low"))
+_TO_COUNTRY = {new: old for old, new in _UCDP_COUNTRY_RENAMES}
+UCDP_GED_COUNTRY = Format(
+    name="UCDP GED (per-country web export)",
+    columns=UCDP_GED_COUNTRY_COLUMNS,
+    required=tuple(_TO_COUNTRY.get(c, c) for c in UCDP_GED.required),
+    ints=frozenset(_TO_COUNTRY.get(c, c) for c in UCDP_GED.ints),
+    floats=UCDP_GED.floats,
+    loader=UCDP_GED.loader,
+    prefix=UCDP_GED.prefix,
+    aliases=UCDP_GED.aliases,
+    flags=UCDP_GED.flags,
+    renames=_UCDP_COUNTRY_RENAMES,
+    absent=tuple(c for c in UCDP_GED_COLUMNS if c not in UCDP_GED_COUNTRY_COLUMNS and c not in _TO_COUNTRY),
+    month_first=True,
 )
 # ACLED's aggregated files: counts, not events. The monthly one is what HDX carries for ACLED
 # ("political violence events and fatalities by month-year", per admin1/admin2).
@@ -331,7 +366,7 @@ LOOKALIKES: tuple[Format, ...] = (
     ), events=False),
 )
 # fmt: on
-KNOWN: tuple[Format, ...] = (ACLED, ACLED_PRE2023, ACLED_MONADIC, UCDP_GED, *LOOKALIKES)
+KNOWN: tuple[Format, ...] = (ACLED, ACLED_PRE2023, ACLED_MONADIC, UCDP_GED, UCDP_GED_COUNTRY, *LOOKALIKES)
 
 
 def looks_like(header: Iterable[str]) -> tuple[Format, int] | None:
@@ -359,6 +394,7 @@ def how_to_obtain() -> str:
         "\n"
         "UCDP GED (Uppsala Conflict Data Program Georeferenced Event Dataset, CC BY 4.0):\n"
         "  download the global CSV (zipped is fine) from https://ucdp.uu.se/downloads/\n"
-        "  (section 'UCDP Georeferenced Event Dataset (GED) Global'), or a country file from\n"
-        "  the Humanitarian Data Exchange (data.humdata.org). Pass it as ucdp_path.\n"
+        "  (section 'UCDP Georeferenced Event Dataset (GED) Global'), a country page's export\n"
+        "  from ucdp.uu.se, or a country file from the Humanitarian Data Exchange\n"
+        "  (data.humdata.org). Pass it as ucdp_path.\n"
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from sahel_analysis.events import cache as event_cache
 from sahel_analysis.events.formats import ACLED, ACLED_MONADIC, UCDP_GED, Format
-from sahel_analysis.events.frame import build_acled, build_ucdp, collapse_monadic
+from sahel_analysis.events.frame import ESTIMATES_OUT_OF_ORDER, build_acled, build_ucdp, collapse_monadic
 from sahel_analysis.events.parse import read_table
 from sahel_analysis.events.sniff import (
     Source,
@@ -46,6 +46,7 @@ def _load(
         try:
             frame = event_cache.lookup(path, directory, key, fmt)
             if frame is not None:
+                _warn_of_estimates(path, frame)
                 return _with_accessed(frame, day)
             stat = event_cache.stamp(path)
         except OSError as exc:
@@ -54,7 +55,21 @@ def _load(
     frame = _parse(path, fmt, build)
     if directory is not None and stat is not None:
         event_cache.store_later(path, directory, key, frame, fmt, stat)
+    _warn_of_estimates(path, frame)
     return _with_accessed(frame, day)
+
+
+def _warn_of_estimates(path: Path, frame: pd.DataFrame) -> None:
+    """Say, at every load (parsed or cached), that some rows' fatality estimates are out of order."""
+    note = frame.attrs.get(ESTIMATES_OUT_OF_ORDER)
+    if note:
+        warnings.warn(
+            f"{path}: {note['rows']:,} row(s) with fatality estimates out of order (expected low <= best <= "
+            f"high), e.g. line {note['line']}: low {note['low']}, best {note['best']}, high {note['high']};"
+            " kept as given",
+            UserWarning,
+            stacklevel=4,  # the caller of load_acled / load_ucdp_ged
+        )
 
 
 def _parse(

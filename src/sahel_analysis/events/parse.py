@@ -116,10 +116,16 @@ def _read_csv_arrow_once(source: Source, types: Mapping[str, pa.DataType], only:
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
-        include_columns=None if only is None else [source.header_name(only)],
+        include_columns=[source.header_name(only)]
+        if only
+        else source.header
+        if source.trailing_comma
+        else None,
     )
-    # pyarrow reads the header itself; our copy only names columns in messages.
-    read = pacsv.ReadOptions(skip_rows_after_names=source.skip_rows, encoding=source.encoding)
+    # pyarrow reads the header itself; our copy only names columns in messages. Rows with a
+    # trailing comma are read under the header's names and one more, left out above.
+    names = {"column_names": [*source.header, "\0trailing"], "skip_rows": 1} if source.trailing_comma else {}
+    read = pacsv.ReadOptions(skip_rows_after_names=source.skip_rows, encoding=source.encoding, **names)
     # ACLED notes may hold line breaks inside quotes; that needs the slower chunker, so try the
     # fast one first.
     for newlines in (False, True):
@@ -203,6 +209,11 @@ def _coerce(raw: pd.DataFrame, fmt: Format, source: Source) -> pd.DataFrame:
                 if isinstance(first, str) and _DECIMAL_COMMA.fullmatch(first.strip()):
                     problem += " (a decimal comma: expected a point, as in 14.5)"
                 source.fail(column, np.flatnonzero(bad.to_numpy()), values, problem)
+            if kind == "Int64" and (huge := _beyond_int64(numbers)).any():
+                # 1e30 or 99999999999999999999 is an integer, but no count is that large: pandas
+                # would stop on it with a TypeError that names neither the file nor the row.
+                problem = f"an integer too large (at most {_INT64_MAX:,})"
+                source.fail(column, np.flatnonzero(huge), values, problem)
             out[column] = numbers.astype(kind)
         elif values.dtype == object:
             out[column] = values.map(_cell_text).astype("str")
@@ -212,6 +223,17 @@ def _coerce(raw: pd.DataFrame, fmt: Format, source: Source) -> pd.DataFrame:
 
 
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
+_INT64_MAX = 2**63 - 1
+
+
+def _beyond_int64(numbers: pd.Series) -> np.ndarray:
+    """Where whole numbers do not fit an int64 (``numbers`` as pandas' ``to_numeric`` returns them)."""
+    if numbers.dtype.kind in "iu" and numbers.dtype.itemsize <= 8 and numbers.dtype != np.uint64:
+        return np.zeros(len(numbers), dtype=bool)  # int64 or narrower: every value fits
+    as_float = numbers.astype("float64")
+    exact = numbers.dtype == np.uint64
+    outside = (numbers > _INT64_MAX) if exact else (as_float.abs() >= 2.0**63)
+    return outside.fillna(False).to_numpy(dtype=bool)
 
 
 def _strip(value: object) -> object:

@@ -19,12 +19,15 @@ from typing import IO, Literal
 import numpy as np
 import pandas as pd
 
+from sahel_analysis.errors import not_a_file, shown
 from sahel_analysis.events.formats import (
     ACLED,
     ACLED_AGGREGATED_MONTHLY,
     ACLED_MONADIC,
     ACLED_PRE2023,
     LOOKALIKES,
+    UCDP_GED,
+    UCDP_GED_COUNTRY,
     EventDataError,
     Format,
     looks_like,
@@ -65,6 +68,12 @@ class Source:
     # A text file's encoding (UTF-8, or Latin-1 once UTF-8 has failed) and its field separator.
     encoding: str = "utf-8"
     delimiter: str = ","
+    # Every data row ends with one more, empty, field than the header names (UCDP's per-country
+    # export writes "...,2,2,2," under a header without the last comma).
+    trailing_comma: bool = False
+    # Columns the frame names otherwise than the file (frame name -> name in the file), so that
+    # messages use the file's (UCDP's per-country export: best -> best_est).
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -120,21 +129,22 @@ class Source:
         """Raise an EventDataError naming the first bad row, and how many more there are."""
         rows = np.asarray(rows)
         value = values.iloc[int(rows[0])]
-        value = None if pd.isna(value) else value
+        # A numpy scalar reads np.int64(-1) in a message; the user wrote -1.
+        value = None if pd.isna(value) else value.item() if isinstance(value, np.generic) else value
         if self.row_map is not None:
             rows = self.row_map[rows]
         first = int(rows[0])
-        shown = [int(r) for r in rows[:3]]
-        lines = self.lines_of(shown)
+        listed = [int(r) for r in rows[:3]]
+        lines = self.lines_of(listed)
         where = "row" if self.container == "excel" else "line"
-        shown_value = "an empty cell" if value is None else repr(value)
+        shown_value = "an empty cell" if value is None else shown(value)
         offset = 2 + self.skip_rows
         message = (
             f"{self.label}, {where} {lines.get(first, first + offset)}, column "
             f"{self.header_name(column)!r}: {problem}: {shown_value}"
         )
         if len(rows) > 1:
-            others = ", ".join(str(lines.get(r, r + offset)) for r in shown[1:])
+            others = ", ".join(str(lines.get(r, r + offset)) for r in listed[1:])
             message += (
                 f" ({len(rows) - 1:,} more row{'s' if len(rows) > 2 else ''} like this,"
                 f" e.g. {where} {others})"
@@ -144,6 +154,7 @@ class Source:
         )
 
     def header_name(self, column: str) -> str:
+        column = self.renamed.get(column, column)
         for name in self.header:
             if normalise(name) == column:
                 return name
@@ -151,22 +162,23 @@ class Source:
 
 
 def check_path(path: Path, fmt: Format) -> None:
-    """Refuse, in one line, a path that is not a readable file: missing, a folder, a loop."""
+    """Refuse, in one line, a path that is not a readable file: missing, a folder, a FIFO, a device, a loop.
+
+    Nothing is opened: a FIFO would block the read, and /dev/zero would never end.
+    """
     wanted = f"expected {fmt.name} data as CSV, zipped or gzipped CSV, or .xlsx"
-    try:
-        path.resolve(strict=True)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such file: {path}; {wanted}") from None
-    except (RuntimeError, OSError) as exc:  # a symbolic link that loops, or an unreachable folder
-        raise EventDataError(f"{path}: cannot reach the file ({exc}); {wanted}", path=path) from None
-    if path.is_dir():
+    kind = not_a_file(path)
+    if kind is None:
+        return
+    if kind == "no such file":
+        raise FileNotFoundError(f"no such file: {path}; {wanted}")
+    if kind == "a folder":
         files = sorted(
             p.name for p in path.iterdir() if p.suffix.lower() in (".csv", ".zip", ".xlsx", ".gz", ".txt")
         )
         held = f"; it holds {', '.join(files[:5])}{', ...' if len(files) > 5 else ''}" if files else ""
         raise EventDataError(f"{path}: this is a folder, not a file; {wanted}{held}", path=path)
-    if not path.is_file():
-        raise EventDataError(f"{path}: not a regular file; {wanted}", path=path)
+    raise EventDataError(f"{path}: this is {kind}, not a file; {wanted}", path=path)
 
 
 def damaged(path: Path, exc: BaseException) -> EventDataError:
@@ -179,14 +191,21 @@ def damaged(path: Path, exc: BaseException) -> EventDataError:
 
 
 def open_source(path: Path) -> Source:
-    """Recognise the container (CSV, zipped or gzipped CSV, Excel) from the file's first bytes."""
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+    """Recognise the container (CSV, zipped or gzipped CSV, Excel) from the file's first bytes.
+
+    Text with NUL bytes in its first block is not CSV (a binary file, or /proc/self/environ): it
+    is refused before any of it is echoed as a header.
+    """
+    if (kind := not_a_file(path)) is not None:
+        if kind == "no such file":
+            raise FileNotFoundError(f"no such file: {path}")
+        raise EventDataError(f"{path}: this is {kind}, not a file", path=path)
     try:
         with open(path, "rb") as fh:
-            magic = fh.read(8)
+            head = fh.read(_SNIFF_BYTES)
     except OSError as exc:
         raise EventDataError(f"{path}: cannot read the file ({exc.strerror})", path=path) from None
+    magic = head[:8]
     if magic.startswith(b"\x1f\x8b"):
         return Source(path, "gzip")
     if magic.startswith(b"PK\x03\x04"):
@@ -210,7 +229,23 @@ def open_source(path: Path) -> Source:
         raise EventDataError(
             f"{path}: this is an old-style Excel .xls file; save it as .xlsx or CSV", path=path
         )
+    if b"\x00" in head:
+        return _binary(path, head)
     return Source(path, "csv")
+
+
+_SNIFF_BYTES = 1 << 16
+
+
+def _binary(path: Path, head: bytes) -> Source:
+    # UTF-16 text (Excel's "Unicode text") has a NUL in every other byte: say so, it is fixable.
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise EventDataError(f"{path}: UTF-16 text; save it as CSV in UTF-8", path=path)
+    raise EventDataError(
+        f"{path}: binary data (NUL bytes), not CSV text, zipped CSV or .xlsx",
+        path=path,
+        looks_like="binary data",
+    )
 
 
 def _first_rows(source: Source, count: int) -> list[list[str]]:
@@ -270,6 +305,8 @@ def read_header(source: Source) -> list[str]:
         header.pop()
     source.header = header
     source.skip_rows = 1 if len(rows) > 1 and is_hxl_row(rows[1]) else 0
+    first = rows[1] if len(rows) > 1 and source.container != "excel" else []
+    source.trailing_comma = len(first) == len(rows[0]) + 1 and not first[-1].strip() if first else False
     return header
 
 
@@ -310,9 +347,9 @@ def check_columns(source: Source, fmt: Format) -> None:
             f" The other columns look like {fmt.name}; was the export made with some columns switched off?"
         )
     else:
-        shown = ", ".join(repr(h) for h in source.header[:8])
+        cells = ", ".join(shown(h) for h in source.header[:8])
         more = ", ..." if len(source.header) > 8 else ""
-        holds = f"its first row holds {shown}{more}" if shown else "it is empty"
+        holds = f"its first row holds {cells}{more}" if cells else "it is empty"
         message += f" The file does not look like ACLED or UCDP GED either; {holds}."
     raise EventDataError(
         message, path=source.path, missing=missing, looks_like=guessed.name if guessed else None
@@ -323,7 +360,8 @@ _WEEKLY = next(f for f in LOOKALIKES if "weekly" in f.name)
 
 
 def detect_layout(source: Source, fmt: Format) -> Format:
-    """The layout of an ACLED file (current, pre-2023 or monadic); refuse aggregated counts.
+    """The layout of an ACLED file (current, pre-2023 or monadic) or a UCDP GED file (global or
+    per-country export); refuse aggregated counts.
 
     ACLED's aggregated files (events and fatalities per week or month and region, the kind HDX
     carries for ACLED) are not events: they get one line naming the file and the layout.
@@ -338,6 +376,8 @@ def detect_layout(source: Source, fmt: Format) -> Format:
             path=source.path,
             looks_like=counts.name,
         )
+    if fmt is UCDP_GED and (guess := looks_like(header)) and guess[0] is UCDP_GED_COUNTRY:
+        return UCDP_GED_COUNTRY
     if fmt is ACLED and {"event_id_cnty", "actor1"} <= header:
         if "actor2" not in header:
             return ACLED_MONADIC

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sahel_analysis.atomic import atomic_write
 from sahel_analysis.errors import NotebookSkipped
-from sahel_analysis.paths import NOTEBOOK_DIR
-from sahel_analysis.report.atomic import atomic_write
+from sahel_analysis.paths import source_folder
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.index import write_index
 from sahel_analysis.report.kernels import Kernel, KernelError
@@ -35,6 +35,7 @@ from sahel_analysis.report.notebooks import (
 from sahel_analysis.report.plan import Job
 from sahel_analysis.report.run import DEFAULT_TIMEOUT
 from sahel_analysis.report.state import (
+    check_state_dir,
     data_version,
     fingerprint,
     library_version,
@@ -68,11 +69,20 @@ class _Task:
 
 
 def check_output(out: Path, jobs: Sequence[Job]) -> Path:
-    """The output folder, made if needed; refused when it is not a writable folder of its own."""
-    out = out.expanduser().resolve()
-    sources = {NOTEBOOK_DIR.resolve(), *(job.notebook.resolve().parent for job in jobs)}
-    if out in sources:
-        raise BuildError(f"output folder {out} holds source notebooks; choose another (default: site/)")
+    """The output folder, made if needed; refused when it is not a writable folder of its own.
+
+    It may not be, or lie inside, the data package or a folder of source notebooks: a build writes
+    only where nothing it reads lives.
+    """
+    given = out
+    try:
+        out = out.expanduser().resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link that loops (Python < 3.13)
+        raise BuildError(f"output folder {given}: a symbolic link that loops; choose another") from None
+    if (source := source_folder(out, *(job.notebook.parent for job in jobs))) is not None:
+        folder, what = source
+        where = "is" if out == folder else f"is inside {folder},"
+        raise BuildError(f"output folder {out} {where} {what}; choose another (default: site/)")
     if out.exists() and not out.is_dir():
         raise BuildError(f"output folder {out} is a file; expected a folder")
     try:
@@ -83,6 +93,7 @@ def check_output(out: Path, jobs: Sequence[Job]) -> Path:
         raise BuildError(f"output folder {out} cannot be made ({exc.strerror})") from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise BuildError(f"output folder {out} is not writable")
+    check_state_dir(out)
     return out
 
 

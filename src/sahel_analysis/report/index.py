@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from sahel_analysis import __version__
+from sahel_analysis.atomic import atomic_write
 from sahel_analysis.paths import TEMPLATE_DIR
-from sahel_analysis.report.atomic import atomic_write
-from sahel_analysis.report.state import PROFILE_FILE, STATE_DIR, data_version, read_record
+from sahel_analysis.report.state import PROFILE_FILE, STATE_DIR, data_version, own_file, read_own, read_record
 
 INDEX_KEY = "index.key"  # a hash of what index.html shows
+THUMBNAIL_PREFIX = "data:image/png;base64,"
 
 
 def _entries(out: Path) -> list[dict[str, Any]]:
@@ -21,8 +22,13 @@ def _entries(out: Path) -> list[dict[str, Any]]:
         if path.name == PROFILE_FILE:
             continue
         record = read_record(path, warn=lambda _msg: None)  # the build has warned already
+        # The page a record names is the one the build writes for it, nothing else: a record
+        # edited to point at another file or a "javascript:" address is not listed.
         html = record.get("html")
-        if record.get("status") == "built" and isinstance(html, str) and (out / html).is_file():
+        if record.get("status") == "built" and html == f"{path.stem}.html" and own_file(out / html):
+            thumbnail = record.get("thumbnail")
+            if not (isinstance(thumbnail, str) and thumbnail.startswith(THUMBNAIL_PREFIX)):
+                record["thumbnail"] = None
             entries.append(record)
     return entries
 
@@ -46,16 +52,11 @@ def parameter_lines(entries: list[dict[str, Any]]) -> list[list[str]]:
 
 
 def render_index(entries: list[dict[str, Any]], data: str) -> str:
-    import jinja2
+    from sahel_analysis.markup import environment  # Jinja, autoescaped: titles are text, never markup
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=True,  # titles and summaries come from notebooks: text, never markup
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
     rows = [{**e, "shown_params": p} for e, p in zip(entries, parameter_lines(entries), strict=True)]
-    return env.get_template("index.html.j2").render(entries=rows, version=__version__, data_version=data)
+    template = environment().get_template("index.html.j2")
+    return template.render(entries=rows, version=__version__, data_version=data)
 
 
 def write_index(out: Path, data: str | None = None) -> Path:
@@ -70,7 +71,7 @@ def write_index(out: Path, data: str | None = None) -> Path:
     payload = json.dumps([entries, data, __version__], sort_keys=True, default=str).encode()
     key = hashlib.sha256(template + payload).hexdigest()
     stamp = out / STATE_DIR / INDEX_KEY
-    if index.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+    if own_file(index) and read_own(stamp, limit=len(key)) == key.encode():
         return index
     atomic_write(index, render_index(entries, data).encode("utf-8"))
     atomic_write(stamp, key.encode())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sahel_analysis.errors import file_problem
 from sahel_analysis.paths import NOTEBOOK_DIR
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.typecheck import parse_type
@@ -23,14 +25,29 @@ class Parameter:
 
 
 def load_notebook(path: Path) -> dict[str, Any]:
-    """A notebook's JSON, read without nbformat (which takes a second to import)."""
+    """A notebook's JSON, read without nbformat (which takes a second to import).
+
+    Refused in one line: a path that is not a regular file (a FIFO would block the read), invalid
+    JSON, and JSON that is not a notebook of nbformat 4 (which is what papermill and nbclient run).
+    """
+    if (problem := file_problem(path, "a notebook file", "no such notebook")) is not None:
+        raise BuildError(f"{path}: {problem}")
     try:
         with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise BuildError(f"{path}: no such notebook") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            nb = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise BuildError(f"{path}: not a notebook (invalid JSON: {exc})") from None
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot read the notebook ({exc.strerror})") from None
+    version = nb.get("nbformat") if isinstance(nb, dict) else None
+    if isinstance(version, int) and version < 4:
+        raise BuildError(
+            f"{path}: a notebook of nbformat {version}; expected nbformat 4 (open and save it in JupyterLab, "
+            "or run: jupyter nbconvert --to notebook --inplace)"
+        )
+    if not (isinstance(nb, dict) and isinstance(nb.get("cells"), list) and version == 4):
+        raise BuildError(f"{path}: not a Jupyter notebook (expected nbformat 4 JSON with a list of cells)")
+    return nb
 
 
 def cell_source(cell: dict[str, Any]) -> str:
@@ -44,17 +61,28 @@ def code_cells(path: Path) -> int:
 
 def discover(names: Sequence[str] = ()) -> list[Path]:
     """Notebooks to build: the named ones (a path, or a name under notebooks/), or all of them."""
-    available = sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    given = os.environ.get("SAHEL_ANALYSIS_NOTEBOOKS")
+    folder = f"notebooks folder {NOTEBOOK_DIR}" + (f" (SAHEL_ANALYSIS_NOTEBOOKS={given})" if given else "")
+    if not NOTEBOOK_DIR.is_dir():
+        if not names or not all(Path(n).expanduser().suffix == ".ipynb" for n in names):
+            raise BuildError(f"{folder}: {'not a folder' if NOTEBOOK_DIR.exists() else 'no such folder'}")
+        available = []
+    else:
+        available = sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb"))
     if not names:
+        if not available:
+            raise BuildError(f"{folder}: no notebooks (*.ipynb) in it")
         return available
     chosen = []
     for name in names:
         path = Path(name).expanduser()
         candidates = [path, NOTEBOOK_DIR / name, NOTEBOOK_DIR / f"{name}.ipynb"]
-        hit = next((c for c in candidates if c.is_file() and c.suffix == ".ipynb"), None)
+        hit = next((c for c in candidates if c.suffix == ".ipynb" and os.path.lexists(c)), None)
         if hit is None:
             known = ", ".join(p.stem for p in available) or "none"
             raise BuildError(f"unknown notebook {name!r}; available: {known}")
+        if (problem := file_problem(hit, "a notebook file", "no such notebook")) is not None:
+            raise BuildError(f"{hit}: {problem}")  # a folder or a FIFO named *.ipynb, a broken link
         chosen.append(hit.resolve())
     return chosen
 

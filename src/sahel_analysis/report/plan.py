@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sahel_analysis.errors import file_problem, shown
 from sahel_analysis.report.errors import BuildError
-from sahel_analysis.report.notebooks import Parameter, parameters
+from sahel_analysis.report.notebooks import Parameter, load_notebook, parameters
 from sahel_analysis.report.typecheck import fits
 
 
@@ -29,6 +30,10 @@ class Job:
         return self.notebook.stem + (f"--{self.variant}" if self.variant else "")
 
 
+MAX_FILE_BYTES = 1 << 20  # a parameter file holds a few names and values; 1 MB is far more than enough
+MAX_DEPTH = 20  # lists and mappings nested in a value: none of the notebooks takes more than two
+
+
 def _plain(value: Any) -> Any:
     """YAML turns 2021-05-24 into a date; notebooks take ISO strings."""
     if isinstance(value, dt.date):
@@ -40,6 +45,69 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _Refused(Exception):
+    """YAML that parses but that a parameter file may not hold (an alias, deep nesting, a key that is not text)."""
+
+
+def _loader() -> type:
+    """A ``yaml.SafeLoader`` that refuses what can crash or hang a build, or silently lose a value.
+
+    Aliases are refused (an alias bomb expands a kilobyte into gigabytes), nesting is capped at
+    ``MAX_DEPTH`` (50,000 ``[`` would overflow the parser's recursion), and a mapping key must be
+    text given once (``1: x`` and a repeated name are mistakes, not parameters).
+    """
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise _Refused(
+                    f"line {mark.line + 1}: YAML aliases (*name) are not accepted; write the value out"
+                )
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    mark = self.peek_event().start_mark
+                    raise _Refused(f"line {mark.line + 1}: values nested more than {MAX_DEPTH} levels deep")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if not isinstance(key, str):
+                    raise _Refused(
+                        f"line {line}: a name must be text; found {shown(key)} ({type(key).__name__})"
+                    )
+                if key in seen:
+                    raise _Refused(f"line {line}: {key!r} is given twice")
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
+
+
+def _load_yaml(text: str) -> Any:
+    import yaml
+
+    return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """What the YAML parser stopped on, and where, in one line."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or problem is None:
+        return " ".join(str(exc).split())
+    context = getattr(exc, "context", None)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {f'{context}: ' if context else ''}{problem}"
+
+
 def parse_value(name: str, text: str) -> Any:
     """A ``-p NAME VALUE`` value: YAML scalars and lists (``[gao, kidal]``), ``None`` for null."""
     import yaml
@@ -47,29 +115,40 @@ def parse_value(name: str, text: str) -> Any:
     if text in ("None", "none"):
         return None
     try:
-        return _plain(yaml.safe_load(text))
+        return _plain(_load_yaml(text))
+    except _Refused as exc:
+        raise BuildError(f"parameter {name!r}: {str(exc).removeprefix('line 1: ')}") from None
     except yaml.YAMLError:
         return text
     except ValueError as exc:  # YAML reads 2021-02-30 as a date, and fails on the day
-        raise BuildError(f"parameter {name!r}: {text!r} is not a valid date ({exc})") from None
+        raise BuildError(f"parameter {name!r}: {shown(text)} is not a valid date ({exc})") from None
 
 
 def read_param_file(path: Path) -> dict[str, Any]:
-    """A YAML mapping of parameter names to values."""
+    """A YAML mapping of parameter names to values, from a regular file of at most ``MAX_FILE_BYTES``."""
     import yaml
 
     path = path.expanduser()
+    if (problem := file_problem(path, "a YAML parameter file", "no such parameter file")) is not None:
+        raise BuildError(f"{path}: {problem}")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise BuildError(f"{path}: no such parameter file") from None
-    except IsADirectoryError:
-        raise BuildError(f"{path}: expected a YAML parameter file, found a folder") from None
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot read the parameter file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(path.stat().st_size, len(raw))
+        raise BuildError(
+            f"{path}: {size:,} bytes; a parameter file may hold at most {MAX_FILE_BYTES:,} (1 MB)"
+        )
+    try:
+        data = _load_yaml(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise BuildError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except _Refused as exc:
+        raise BuildError(f"{path}, {exc}") from None
     except yaml.YAMLError as exc:
-        raise BuildError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        raise BuildError(f"{path}: not valid YAML ({_yaml_problem(exc)})") from None
     except ValueError as exc:
         raise BuildError(f"{path}: a value is not a valid date ({exc})") from None
     if data is None:
@@ -88,7 +167,7 @@ def _timeout(path: Path, values: dict[str, Any]) -> float | None:
         return None
     value = values.pop(TIMEOUT)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
-        raise BuildError(f"{path}: timeout: expected a number of seconds > 0, found {value!r}")
+        raise BuildError(f"{path}: timeout: expected a number of seconds > 0, found {shown(value)}")
     return float(value)
 
 
@@ -99,6 +178,15 @@ def plan(
 
     Each parameter file is a named variant (its file name); ``-p`` values apply on top of each.
     """
+    named: dict[str, Path] = {}
+    for f in param_files:
+        if f.stem in named:  # both would write NOTEBOOK--NAME.html, the second over the first
+            raise BuildError(
+                f"{f}: a parameter file named {f.stem!r} is given already ({named[f.stem]}); rename one"
+            )
+        named[f.stem] = f
+    for nb in notebooks:  # a broken notebook is one line now, not a failure once kernels run
+        load_notebook(nb)
     files = [(f, read_param_file(f)) for f in param_files]
     variants = [(f.stem, values, _timeout(f, values)) for f, values in files] or [(None, {}, None)]
     if not cli_params and not any(values for _, values, _ in variants):
@@ -112,18 +200,41 @@ def plan(
         unknown = sorted(set(overrides) - known)
         if unknown:
             allowed = ", ".join(sorted(known)) or "none"
-            raise BuildError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks take: {allowed}")
+            listed = ", ".join(shown(name) if len(name) > 40 else name for name in unknown)
+            raise BuildError(f"unknown parameter(s) {listed}; the notebooks take: {allowed}")
         for nb in notebooks:
-            mine = {k: v for k, v in overrides.items() if k in declared[nb]}
-            for name, value in mine.items():
+            mine = {}
+            for name, value in overrides.items():
+                if name not in declared[nb]:
+                    continue
                 spec = declared[nb][name]
+                value = _as_number(value, spec.type)
                 if not fits(value, spec.type):
                     raise BuildError(
                         f"parameter {name!r} of {nb.stem}: expected {spec.type}, "
-                        f"found {value!r} ({type(value).__name__})"
+                        f"found {shown(value)} ({type(value).__name__})"
                     )
+                mine[name] = value
             jobs.append(Job(nb, _resolve_paths(mine), variant, timeout))
     return jobs
+
+
+def _as_number(value: Any, declared: str) -> Any:
+    """A text that Python's ``float()`` reads, for a parameter declared a float but not text.
+
+    YAML 1.1 reads ``5e1`` and ``1e308`` as text (its floats need a dot); they are numbers to a user.
+    """
+    if isinstance(value, str) and not fits(value, declared) and fits(1.5, declared):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def is_path(name: str) -> bool:
+    """Whether a parameter names a file: by the notebooks' convention, its name ends in ``_path``."""
+    return name.endswith("_path")
 
 
 def _resolve_paths(params: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +245,7 @@ def _resolve_paths(params: dict[str, Any]) -> dict[str, Any]:
     """
     return {
         name: str(Path(value).expanduser().absolute())
-        if name.endswith("_path") and isinstance(value, str) and value
+        if is_path(name) and isinstance(value, str) and value
         else value
         for name, value in params.items()
     }

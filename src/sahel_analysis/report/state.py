@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import Any
 
 from sahel_analysis import __version__
+from sahel_analysis.atomic import atomic_write
 from sahel_analysis.paths import DATA_DIR, PACKAGE_DIR
-from sahel_analysis.report.atomic import atomic_write
-from sahel_analysis.report.plan import Job
+from sahel_analysis.report.errors import BuildError
+from sahel_analysis.report.plan import Job, is_path
 
 STATE_DIR = ".state"
 PROFILE_FILE = "profile.json"
@@ -41,21 +44,25 @@ def library_version() -> str:
 
 
 def input_files(job: Job) -> dict[str, list[int]]:
-    """Files named by parameters (e.g. an ACLED export): a new download must trigger a rebuild.
+    """Files named by path parameters (e.g. an ACLED export): a new download must trigger a rebuild.
 
-    ``~`` is expanded, and a relative path is looked up both from the notebook's folder (where its
-    kernel runs) and from the folder the build was started in.
+    Only parameters declared as paths (``*_path``) are looked up; any other text (a title) is a
+    value, hashed with the parameters. ``~`` is expanded, and a relative path is looked up both from
+    the notebook's folder (where its kernel runs) and from the folder the build was started in. A
+    path that cannot be a file (too long, a NUL in it) is left for the notebook's check to name.
     """
     found = {}
-    for value in job.params.values():
-        for item in value if isinstance(value, list) else [value]:
-            if not isinstance(item, str) or not item:
+    for name, value in job.params.items():
+        if not is_path(name) or not isinstance(value, str) or not value:
+            continue
+        given = Path(value).expanduser()
+        for path in (job.notebook.parent / given, Path.cwd() / given):
+            try:
+                stat = path.stat()
+            except (OSError, ValueError):
                 continue
-            given = Path(item).expanduser()
-            for path in (job.notebook.parent / given, Path.cwd() / given):
-                if path.is_file():
-                    stat = path.stat()
-                    found[str(path.resolve())] = [stat.st_size, stat.st_mtime_ns]
+            if S_ISREG(stat.st_mode):
+                found[str(path.resolve())] = [stat.st_size, stat.st_mtime_ns]
     return found
 
 
@@ -72,13 +79,71 @@ def record_path(out: Path, job: Job) -> Path:
     return out / STATE_DIR / f"{job.stem}.json"
 
 
+def check_state_dir(out: Path) -> None:
+    """Refuse ``OUT/.state`` unless it is a folder of ``out``'s own (not a file, not a link elsewhere).
+
+    A link would make the build write its records wherever it points (into ``data/``, say).
+    """
+    state = out / STATE_DIR
+    try:
+        mode = os.lstat(state).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BuildError(f"output folder {out}: cannot use {STATE_DIR} ({exc.strerror})") from None
+    if S_ISLNK(mode):
+        raise BuildError(
+            f"output folder {out}: {STATE_DIR} is a symbolic link (to {os.readlink(state)}); the build "
+            "keeps its records only in a folder of the output folder: remove the link"
+        )
+    if not S_ISDIR(mode):
+        raise BuildError(
+            f"output folder {out}: {STATE_DIR} is a file, where the build keeps its records in a folder; "
+            "remove or rename it"
+        )
+
+
+MAX_RECORD_BYTES = 1 << 20  # a record holds a thumbnail of a few kB and some text
+
+
+def read_own(path: Path, limit: int = MAX_RECORD_BYTES) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else None.
+
+    Never through a symbolic link (``O_NOFOLLOW``), and never from a FIFO or a device: what the
+    build reads back from its output folder is what it wrote there.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # missing, a link (ELOOP), a folder we cannot open...
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = fh.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def own_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file itself, not a link to one."""
+    try:
+        return S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def read_record(path: Path, warn: Callable[[str], None]) -> dict[str, Any]:
     """The record at ``path``; ``{}`` when there is none, or when it is damaged or not ours (warned)."""
-    if not path.is_file():
+    if not os.path.lexists(path):
+        return {}
+    raw = read_own(path)
+    if raw is None:
+        warn(
+            f"warning: {path}: not a build record (a link, a folder, a device or too large), ignored; rebuilding"
+        )
         return {}
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         warn(f"warning: {path}: unreadable build record ignored ({exc}); rebuilding")
         return {}
     if not isinstance(record, dict) or not isinstance(record.get("fingerprint", ""), str):

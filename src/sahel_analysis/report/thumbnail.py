@@ -30,6 +30,15 @@ def thumbnail_uri(executed: Any, width: int = WIDTH) -> str | None:
         return None
     from PIL import Image  # only when a page is rendered: a no-op build never imports it
 
+    try:
+        return _scaled(png, width)
+    except (Image.DecompressionBombError, OSError, ValueError):  # a figure too large or not a PNG
+        return None  # the index shows its "no figure" box; the page itself is unaffected
+
+
+def _scaled(png: bytes, width: int) -> str:
+    from PIL import Image
+
     with Image.open(io.BytesIO(png)) as image:
         # Scaled first, then laid on white: the large image is read once and never copied.
         # reducing_gap: a cheap box reduction to twice the size, then Lanczos for the last step.

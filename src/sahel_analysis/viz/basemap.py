@@ -2,7 +2,9 @@
 
 Everything is drawn in :data:`sahel_analysis.geo.MALI_CRS`, an equal-area azimuthal projection
 centred on Mali, so a scale bar is true to within about 1 % over the region. Layers are drawn as one
-PathPatch each, which is what keeps a map under a second.
+PathPatch each, which is what keeps a map under a second. The layers are the caller's
+(:class:`sahel_analysis.geo.MapLayers`, from :func:`sahel_analysis.geo.load_map_layers`): nothing
+here reads a file.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import geo
 from sahel_analysis.textfmt import nice_number
-from sahel_analysis.viz.style import PALETTE
+from sahel_analysis.viz.style import PALETTE, low_confidence
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     from matplotlib.axes import Axes
+
+    from sahel_analysis.geo import MapLayers
 
 __all__ = [
     "add_locator",
@@ -28,7 +31,7 @@ __all__ = [
     "draw_base_map",
     "draw_marker",
     "halo",
-    "layers",
+    "map_bounds",
     "project_box",
     "style_frame",
 ]
@@ -43,11 +46,6 @@ MUTED_TEXT = "#6e6e6e"
 
 # Gid prefixes, so tests and callers can find what was drawn.
 PLACE_GID, BASE_GID, LABEL_GID = "place:", "base:", "label:"
-
-
-def layers() -> dict[str, gpd.GeoDataFrame]:
-    """Countries, regions and the Niger in MALI_CRS (projected once per process)."""
-    return geo.projected_layers()
 
 
 def project_box(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -76,6 +74,25 @@ def auto_extent(
         grow = (w / aspect - h) / 2
         y0, y1 = y0 - grow, y1 + grow
     return x0, y0, x1, y1
+
+
+def map_bounds(
+    ax: Axes,
+    extent: Sequence[float] | None,
+    points: list[tuple[float, float]],
+    fallback: tuple[float, float, float, float],
+) -> tuple[float, float, float, float]:
+    """A map's limits in MALI_CRS metres: what ``extent`` means on every map.
+
+    ``extent`` is ``(west, south, east, north)`` in degrees, projected. None fits the map to
+    ``points`` (metres) with a margin, widened to the aspect of ``ax`` (``fallback`` if no points).
+    """
+    if extent is not None:
+        return project_box(tuple(float(v) for v in extent))
+    box = ax.get_position()
+    fig = ax.figure
+    aspect = (box.width * fig.get_figwidth()) / (box.height * fig.get_figheight())
+    return auto_extent(points, aspect, fallback)
 
 
 def halo(width: float = 2.5) -> list[Any]:
@@ -195,19 +212,19 @@ def add_north_arrow(
     return [arrow, letter]
 
 
-def add_locator(ax: Axes, bounds: tuple[float, float, float, float], rect: Sequence[float]) -> Axes:
+def add_locator(
+    ax: Axes, layers: MapLayers, bounds: tuple[float, float, float, float], rect: Sequence[float]
+) -> Axes:
     """A small map of Africa in an inset of ``ax`` at ``rect`` (axes fraction): Mali filled, ``bounds``
     (the main map's extent, MALI_CRS metres) outlined."""
     import geopandas as gpd
     import shapely
 
-    crs = "+proj=laea +lat_0=5 +lon_0=18 +ellps=WGS84 +units=m +no_defs"
+    crs = geo.LOCATOR_CRS
     inset = ax.inset_axes(rect)
     inset.set_gid("locator")
-    land = geo.load_locator().to_crs(crs)
-    _add_shapes(inset, land.geometry, facecolor="#d9d9d9", edgecolor="none")
-    mali = geo.load_countries().query("iso3 == 'MLI'").to_crs(crs)
-    _add_shapes(inset, mali.geometry, facecolor=PALETTE["orange"], edgecolor="none")
+    _add_shapes(inset, layers.locator_land.geometry, facecolor="#d9d9d9", edgecolor="none")
+    _add_shapes(inset, layers.locator_mali.geometry, facecolor=PALETTE["orange"], edgecolor="none")
     frame = gpd.GeoSeries([shapely.segmentize(shapely.box(*bounds), 20_000)], crs=geo.MALI_CRS)
     _add_shapes(inset, frame.to_crs(crs), facecolor="none", edgecolor=PALETTE["vermillion"], lw=1.0)
     africa = gpd.GeoSeries([shapely.segmentize(shapely.box(-19, -36, 53, 38), 1)], crs=4326)
@@ -261,11 +278,9 @@ def add_shapes(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
     return _add_shapes(ax, geoms, **style)
 
 
-def draw_base_map(ax: Axes, *, regions: bool, river: bool) -> None:
-    """Countries, Mali (filled), its regions and the Niger on ``ax``, in MALI_CRS."""
-
-    projected = layers()
-    countries = projected["countries"]
+def draw_base_map(ax: Axes, layers: MapLayers, *, regions: bool, river: bool) -> None:
+    """Countries, Mali (filled), its regions and the Niger of ``layers`` on ``ax``, in MALI_CRS."""
+    countries = layers.countries
     others = countries[countries["iso3"] != "MLI"].geometry
     mali = countries[countries["iso3"] == "MLI"].geometry
     _add_shapes(ax, others, facecolor=LAND, edgecolor=BORDER, lw=0.6, zorder=1)
@@ -273,7 +288,7 @@ def draw_base_map(ax: Axes, *, regions: bool, river: bool) -> None:
     if regions:
         _add_shapes(
             ax,
-            projected["regions"].boundary,
+            layers.regions.boundary,
             facecolor="none",
             edgecolor=REGION_EDGE,
             lw=0.6,
@@ -284,7 +299,7 @@ def draw_base_map(ax: Axes, *, regions: bool, river: bool) -> None:
     if river:
         _add_shapes(
             ax,
-            projected["river"].geometry,
+            layers.river.geometry,
             facecolor="none",
             edgecolor=PALETTE["blue"],
             lw=1.3,
@@ -308,11 +323,16 @@ def style_frame(ax: Axes) -> None:
         spine.set_color("#555555")
 
 
-def draw_marker(ax: Axes, xy: tuple[float, float], key: str, *, base: bool, place: bool) -> None:
-    """A base square and/or a place dot at ``xy``, each its own artist with its id as gid."""
+def draw_marker(
+    ax: Axes, xy: tuple[float, float], key: str, *, base: bool, place: bool, low: bool = False
+) -> None:
+    """A base square and/or a place dot at ``xy``, each its own artist with its id as gid.
+
+    ``low``: the base rests only on low-confidence rows, and is drawn so (:func:`~sahel_analysis.viz.style.low_confidence`).
+    """
 
     if base:
-        ax.scatter(
+        square = ax.scatter(
             *xy,
             s=64,
             marker="s",
@@ -322,5 +342,7 @@ def draw_marker(ax: Axes, xy: tuple[float, float], key: str, *, base: bool, plac
             zorder=5,
             gid=BASE_GID + key,
         )
+        if low:
+            low_confidence(square)
     if place:
         ax.scatter(*xy, s=24, color="black", edgecolor="white", lw=0.7, zorder=6, gid=PLACE_GID + key)

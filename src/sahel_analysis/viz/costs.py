@@ -8,11 +8,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sahel_analysis import schema, select
+from sahel_analysis import citation, schema, select
 from sahel_analysis.measures import COST_TYPES, cost_figures, rows_behind
-from sahel_analysis.tables import source_line
 from sahel_analysis.viz.export import describe
-from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands, with_gaps
+from sahel_analysis.viz.style import (
+    PALETTE,
+    add_source_line,
+    house_style,
+    low_confidence,
+    new_axes,
+    thousands,
+    with_gaps,
+    with_low_confidence_entry,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -86,31 +94,40 @@ def _draw_bars(ax: Axes, annual: pd.DataFrame, covs: list[str], at: Place, width
                 linewidth=1.0,
                 zorder=2,
             )
-            for patch, year in zip(bars.patches, rows["year"], strict=True):
+            for patch, year, confidence in zip(bars.patches, rows["year"], rows["confidence"], strict=True):
                 patch.set_gid(f"bar:{coverage}:{year}:{kind}")
+                if confidence:
+                    low_confidence(patch)
         spread = mine[mine["amount_high"] > mine["amount"]]
-        if len(spread):
-            ax.errorbar(
-                [xs[int(y)] for y in spread["year"]],
-                spread["amount"],
-                yerr=[np.zeros(len(spread)), (spread["amount_high"] - spread["amount"]).to_numpy()],
+        for low, rows in spread.groupby(spread["confidence_high"] != "", sort=True):
+            whiskers = ax.errorbar(
+                [xs[int(y)] for y in rows["year"]],
+                rows["amount"],
+                yerr=[np.zeros(len(rows)), (rows["amount_high"] - rows["amount"]).to_numpy()],
                 fmt="none",
                 ecolor="black",
                 elinewidth=1.2,
                 capsize=3,
                 zorder=4,
             )
+            for artist in [*whiskers.lines[1], *whiskers.lines[2]]:
+                artist.set_gid(f"range:{coverage}" + (":low" if low else ""))
+                if low:
+                    low_confidence(artist)
         budget = mine[mine["budget"].notna()]
-        if len(budget):
-            centres = np.array([xs[int(y)] for y in budget["year"]])
-            ax.hlines(
-                budget["budget"],
+        for low, rows in budget.groupby(budget["confidence_budget"] != "", sort=True):
+            centres = np.array([xs[int(y)] for y in rows["year"]])
+            marks = ax.hlines(
+                rows["budget"],
                 centres - width * 0.45,
                 centres + width * 0.45,
                 color="black",
                 lw=2.2,
                 zorder=4,
+                gid=f"budget:{coverage}" + (":low" if low else ""),
             )
+            if low:
+                low_confidence(marks)
         top = max(top, float(np.nanmax(mine[["amount_high", "budget"]].to_numpy(float), initial=0)))
     return top
 
@@ -178,7 +195,8 @@ def _handles(annual: pd.DataFrame, covs: list[str]) -> tuple[list[Any], list[Any
                 label="range where sources differ",
             )
         )
-    return cover, kinds
+    drawn = annual[["confidence", "confidence_high", "confidence_budget"]].ne("").to_numpy().ravel()
+    return cover, with_low_confidence_entry(kinds, drawn, "bar")
 
 
 def _draw_cumulative(ax: Axes, annual: pd.DataFrame, covs: list[str], unit: str) -> Axes:
@@ -202,6 +220,7 @@ def _draw_cumulative(ax: Axes, annual: pd.DataFrame, covs: list[str], unit: str)
 def plot_costs(
     costs: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
     cpi: pd.DataFrame | None = None,
     constant: bool = False,
     base_year: int | None = None,
@@ -216,9 +235,11 @@ def plot_costs(
 
     Executed figures are solid bars, estimates pale and hatched, budgets white and dotted; a black
     bar marks a budget voted alongside a better figure, and a whisker the range where sources
-    differ. With ``constant=True`` amounts are converted with ``cpi`` to euros of ``base_year``
+    differ; a bar, whisker or mark resting only on low-confidence rows is faded with a dotted
+    outline. With ``constant=True`` amounts are converted with ``cpi`` to euros of ``base_year``
     (default: the latest year of the index); years the index does not cover are marked, not
-    estimated. ``cumulative`` adds running totals on a right-hand axis.
+    estimated. ``cumulative`` adds running totals on a right-hand axis. ``sources``: the sources
+    table, whose publishers the source line names. ``title``: "" for none.
     """
     from matplotlib.lines import Line2D
 
@@ -269,11 +290,11 @@ def plot_costs(
         ax.set_title(
             title if title is not None else f"Cost of the French operations, {first}–{last} ({money})"
         )
-        sources = [rows_behind(shown, annual)] + ([figures.cpi_used] if figures.cpi_used is not None else [])
-        add_source_line(ax, source_line(*sources))
+        cited = [rows_behind(shown, annual)] + ([figures.cpi_used] if figures.cpi_used is not None else [])
+        add_source_line(ax, citation.source_line(*cited, sources=sources))
     # Each annual figure rests on rows of the costs table: their sources, in the table's order.
     source_of = dict(zip(shown["id"], shown["source_id"], strict=True))
-    cited = [
+    rested_on = [
         ";".join(dict.fromkeys(source_of[i] for i in f"{a};{b}".split(";") if i in source_of))
         for a, b in zip(annual["ids"], annual["budget_ids"], strict=True)
     ]
@@ -281,4 +302,4 @@ def plot_costs(
         f"Bar chart of {len(annual)} annual cost figures by coverage, {first} to {last}, in {unit}; "
         f"the largest is {annual['amount'].max():,.0f}."
     )
-    return describe(ax, summary, annual.assign(unit=unit, source_id=cited), name="costs")
+    return describe(ax, summary, annual.assign(unit=unit, source_id=rested_on), name="costs")

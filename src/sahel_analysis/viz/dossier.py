@@ -2,15 +2,15 @@
 
 It reuses the base map (layers, projection, frame, scale bar, north arrow) and the label placer of
 the Mali map. Roads are not drawn: Natural Earth's roads layer is not in the packages the boundary
-layers are derived from, and nothing is downloaded at build time.
+layers are derived from, and nothing is downloaded at build time. The layers, the towns and the
+sources table are the caller's: the map reads no file.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import geo, select
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, geo, select
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.basemap import (
     BASE_GID,
@@ -24,17 +24,25 @@ from sahel_analysis.viz.basemap import (
     add_shapes,
     draw_base_map,
     halo,
-    layers,
     style_frame,
 )
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
 from sahel_analysis.viz.operations import legend_handles, operation_style, operations_in_order
-from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
+from sahel_analysis.viz.style import (
+    PALETTE,
+    add_source_line,
+    house_style,
+    low_confidence,
+    new_axes,
+    with_low_confidence_entry,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+
+    from sahel_analysis.geo import MapLayers
 
 __all__ = ["HALF_WIDTH_KM", "plot_place_map"]
 
@@ -42,15 +50,17 @@ HALF_WIDTH_KM = 330.0  # the towns within 300 km, and room for their names
 REGION_FILL = "#f3dfb8"
 
 
-def _locator(ax: Axes, xy: tuple[float, float], bounds: tuple[float, float, float, float]) -> Axes:
+def _locator(
+    ax: Axes, layers: MapLayers, xy: tuple[float, float], bounds: tuple[float, float, float, float]
+) -> Axes:
     """Mali and its regions in an inset at the top right, the place a dot, the main map's frame outlined."""
     from matplotlib.patches import Rectangle
 
     inset = ax.inset_axes((1.03, 0.6, 0.42, 0.4))
     inset.set_gid("locator")
-    draw_base_map(inset, regions=True, river=False)
+    draw_base_map(inset, layers, regions=True, river=False)
     style_frame(inset)
-    mx0, my0, mx1, my1 = layers()["countries"].query("iso3 == 'MLI'").total_bounds
+    mx0, my0, mx1, my1 = layers.mali_bounds
     x0, y0 = min(mx0, bounds[0]), min(my0, bounds[1])
     x1, y1 = max(mx1, bounds[2]), max(my1, bounds[3])
     pad = 0.04 * max(x1 - x0, y1 - y0)
@@ -81,6 +91,8 @@ def plot_place_map(
     towns: pd.DataFrame,
     *,
     as_of: Any,
+    sources: pd.DataFrame,
+    layers: MapLayers,
     half_width_km: float = HALF_WIDTH_KM,
     ax: Axes | None = None,
     title: str | None = None,
@@ -88,27 +100,30 @@ def plot_place_map(
     """A map centred on ``place`` (a gazetteer row): its region, towns around it, the Niger, bases.
 
     ``towns``: Natural Earth populated places to mark (e.g. :func:`sahel_analysis.dossier.towns_near`).
-    ``presence``: the presence table; the bases held on ``as_of`` that fall in the view are drawn.
-    Other gazetteer places in the view are marked too. Names are written where they fit. The view
-    is ``half_width_km`` either side of the place. Gids: ``place:<id>``, ``base:<presence id>``,
-    ``town:<name>``, ``label:<id or name>``, ``region``, ``scale-bar``, ``north-arrow``,
-    ``locator``, ``source-line``.
+    ``presence``: the presence table; the bases held on ``as_of``, as known that day, that fall in
+    the view are drawn. Other gazetteer places in the view are marked too. Names are written where
+    they fit. The view is ``half_width_km`` either side of the place. ``sources``: the sources
+    table, whose publishers the source line names; ``layers``: the boundary layers
+    (:func:`sahel_analysis.geo.load_map_layers`). ``title``: "" for none. Gids: ``place:<id>``,
+    ``base:<presence id>``, ``town:<name>``, ``label:<id or name>``, ``region``, ``scale-bar``,
+    ``north-arrow``, ``locator``, ``source-line``.
     """
     when = select.as_timestamp(as_of, "as_of")
     pid = str(place["id"])
+    select.check_place_ids(gazetteer, [pid])
     xy = geo.projected_xy(gazetteer)
     names = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
     cx, cy = xy[pid]
     half = half_width_km * 1000
     x0, x1, y0, y1 = cx - half, cx + half, cy - half, cy + half
-    held = select.bases_held(presence, when)
+    held = select.bases_as_of(presence, when)
     held = held[held["place_id"].map(lambda p: p in xy and x0 <= xy[p][0] <= x1 and y0 <= xy[p][1] <= y1)]
 
     with house_style():
         ax = ax if ax is not None else new_axes((10, 7), (0.02, 0.1, 0.6, 0.82))
-        draw_base_map(ax, regions=True, river=True)
+        draw_base_map(ax, layers, regions=True, river=True)
         style_frame(ax)
-        inside = _draw_region(ax, (cx, cy))
+        inside = _draw_region(ax, layers, (cx, cy))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal", adjustable="box")
@@ -124,8 +139,10 @@ def plot_place_map(
         for r in held.itertuples():
             colour, marker = operation_style(str(r.operation))
             offset = 0 if r.place_id != pid else 9_000  # beside the star, not under it
-            ax.scatter(xy[r.place_id][0] + offset, xy[r.place_id][1] + offset, s=60, marker=marker,
-                       facecolor=colour, edgecolor="#333333", lw=0.5, zorder=7, gid=BASE_GID + str(r.id))  # fmt: skip
+            base = ax.scatter(xy[r.place_id][0] + offset, xy[r.place_id][1] + offset, s=60, marker=marker,
+                              facecolor=colour, edgecolor="#333333", lw=0.5, zorder=7, gid=BASE_GID + str(r.id))  # fmt: skip
+            if getattr(r, "confidence", None) == citation.LOW:
+                low_confidence(base)
             placer.add_point(*xy[r.place_id], radius_pt=5)
         others = [i for i in xy if i != pid and x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
         for i in others:
@@ -151,15 +168,15 @@ def plot_place_map(
             placer.place((x, y), name, radii=(3.0, 6.0), leader_radii=(), gid=LABEL_GID + name, fontsize=7.5,
                          color="#444444", path_effects=halo(2), zorder=8)  # fmt: skip
         _label_region(placer, inside, (x0, y0, x1, y1))
-        _locator(ax, (cx, cy), (x0, y0, x1, y1))
+        _locator(ax, layers, (cx, cy), (x0, y0, x1, y1))
         _legend(ax, held)
-        ax.set_title(
-            title or f"{names[pid]} and its surroundings, {date_text(when, 'day', 'long')}", loc="left"
-        )
+        default = f"{names[pid]} and its surroundings, {date_text(when, 'day', 'long')}"
+        ax.set_title(default if title is None else title, loc="left")
+        marked = gazetteer[gazetteer["id"].isin([pid, *others])]
         add_source_line(
             ax,
             "boundaries, towns and the Niger, Natural Earth (public domain); Mali's regions as before 2016. "
-            f"Places and bases: {source_line(gazetteer[gazetteer['id'].isin([pid, *others])], held, limit=5)}.",
+            f"Places and bases: {citation.source_line(marked, held, sources=sources, limit=5)}.",
             prefix="Sources: ",
         )
     summary = (
@@ -168,11 +185,11 @@ def plot_place_map(
     return describe(ax, summary, held, name=f"{pid}-map")
 
 
-def _draw_region(ax: Axes, centre: tuple[float, float]) -> Any:
+def _draw_region(ax: Axes, layers: MapLayers, centre: tuple[float, float]) -> Any:
     """Fill the region holding ``centre`` (projected); return its row (none outside Mali)."""
     import shapely
 
-    region = layers()["regions"]
+    region = layers.regions
     inside = region[region.contains(shapely.Point(*centre))]
     if len(inside):
         patch = add_shapes(
@@ -226,6 +243,7 @@ def _legend(ax: Axes, held: pd.DataFrame) -> Any:
     for handle in legend_handles(ops):
         handle.set_label(f"{handle.get_label()} base, held that day")
         handles.append(handle)
+    handles = with_low_confidence_entry(handles, citation.low_confidence(held), "marker")
     handles += [
         Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"),
         Patch(facecolor=REGION_FILL, edgecolor=REGION_EDGE, label="Its region (pre-2016)"),

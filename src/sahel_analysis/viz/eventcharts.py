@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from sahel_analysis import citation, select
 from sahel_analysis.events.around import attribution, monthly_near
 from sahel_analysis.events.select import event_source_line, monthly_counts
 from sahel_analysis.viz.eventmap import dataset_colour, date_span
 from sahel_analysis.viz.export import describe
+from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,13 +26,9 @@ MILESTONE_GID = "milestone:"
 _LABELS = {"events": "events", "fatalities": "fatalities (best estimate)"}
 
 
-def _mark_milestones(ax: Axes, curated: pd.DataFrame, table: pd.DataFrame) -> str:
+def _mark_milestones(ax: Axes, curated: pd.DataFrame, table: pd.DataFrame, sources: pd.DataFrame) -> str:
     """Dotted lines at the curated milestones within the months shown; returns their citation."""
-    first, last = table.index.min(), table.index.max() + pd.offsets.MonthEnd(1)
-    marks = curated
-    if "milestone" in marks.columns:
-        marks = marks[marks["milestone"].fillna(False).astype(bool)]
-    marks = marks[(marks["date"] >= first) & (marks["date"] <= last)]
+    marks = select.milestones(curated, table.index.min(), table.index.max() + pd.offsets.MonthEnd(1))
     for _, row in marks.iterrows():
         mark = ax.axvline(row["date"], color="#555555", lw=0.8, ls=":", zorder=1)
         mark.set_gid(f"{MILESTONE_GID}{row.get('id', row['title'])}")
@@ -41,9 +39,7 @@ def _mark_milestones(ax: Axes, curated: pd.DataFrame, table: pd.DataFrame) -> st
         )  # fmt: skip
     if not len(marks):
         return ""
-    from sahel_analysis.tables import source_line
-
-    return f"milestones, {source_line(marks)}"
+    return f"milestones, {citation.source_line(marks, sources=sources)}"
 
 
 def plot_event_counts(
@@ -51,6 +47,7 @@ def plot_event_counts(
     *,
     measure: Literal["events", "fatalities", "both"] = "both",
     curated: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -59,22 +56,20 @@ def plot_event_counts(
     ``measure="both"`` puts fatalities on a second y axis (dashed lines); "events" or
     "fatalities" draws one of them. Each event counts in the month of its recorded date whatever
     its precision. ``curated``: our events table (`sahel_analysis.tables.load_events`); its
-    milestones (all rows if it has no ``milestone`` column) within the months shown are marked
-    and labelled. The source line gives each dataset's attribution and access date, and the
-    curated events' sources. Gids: ``events:<dataset>``, ``fatalities:<dataset>``,
-    ``milestone:<id>``, ``source-line``.
+    milestones within the months shown are marked and labelled, and cited from ``sources`` (the
+    sources table, needed with ``curated``). The source line gives each dataset's attribution and
+    access date, and the curated events' sources. ``title``: "" for none. Gids:
+    ``events:<dataset>``, ``fatalities:<dataset>``, ``milestone:<id>``, ``source-line``.
     """
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    from sahel_analysis.viz.style import add_source_line, house_style, thousands
 
     if measure not in ("events", "fatalities", "both"):
         raise ValueError(f"measure: expected 'events', 'fatalities' or 'both', found {measure!r}")
+    if curated is not None and sources is None:
+        raise TypeError("sources: the sources table is needed to cite the curated milestones (curated=...)")
     table = monthly_counts(events)
     with house_style():
-        if ax is None:
-            _, ax = plt.subplots(figsize=(10, 5.2))
+        ax = new_axes((10, 5.2)) if ax is None else ax
         axes = {"events": ax}
         if measure == "both":
             axes["fatalities"] = ax.twinx()
@@ -99,7 +94,7 @@ def plot_event_counts(
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
         if not len(table):
             ax.text(0.5, 0.5, "No events in the selection", transform=ax.transAxes, ha="center")
-        cited = _mark_milestones(ax, curated, table) if curated is not None and len(table) else ""
+        cited = _mark_milestones(ax, curated, table, sources) if curated is not None and len(table) else ""
         if lines:
             # Outside the plot, right of any second axis: inside it would hide lines or labels.
             ax.legend(handles=lines, loc="upper left", bbox_to_anchor=(1.1 if measure == "both" else 1.01, 1),
@@ -110,7 +105,8 @@ def plot_event_counts(
             "both": "Conflict events and fatalities",
         }
         span = date_span(events)
-        ax.set_title(title or f"{shown[measure]} per month{', ' + span if span else ''}")
+        default = f"{shown[measure]} per month{', ' + span if span else ''}"
+        ax.set_title(default if title is None else title)
         attribution = event_source_line(events)
         add_source_line(ax, "; ".join(p for p in (attribution, cited) if p) or "none", prefix="Sources: ")
     # Long form, one row per month and dataset; the dataset is the rows' source.
@@ -123,22 +119,24 @@ def plot_event_counts(
     return describe(ax, summary, rows, name=f"{measure}-per-month")
 
 
-def _around_source(table: pd.DataFrame) -> str:
-    return table.attrs.get("source_line") or attribution(table.get("dataset", []))
+def _around_source(table: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """The datasets' attribution, then the sources of the handover dates."""
+    events = table.attrs.get("attribution") or attribution(table.get("dataset", []))
+    bases = f"bases and handover dates, {citation.source_line(table, sources=sources)}"
+    return "; ".join(p for p in (events, bases) if p)
 
 
-def plot_around_bases(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_around_bases(
+    table: pd.DataFrame, *, sources: pd.DataFrame, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Events before and after each handover, one line per place and dataset (a dumbbell chart).
 
-    ``table`` is `around_bases`'s. An open circle marks the events in the window before the
-    handover, a filled one those after; the line joins them. Rows are in handover order, the
-    first at the top. Gids: ``around:before``, ``around:after`` (one point per row, in the
+    ``table`` is `around_bases`'s; ``sources``, the sources table, names the publishers of its
+    handover dates. An open circle marks the events in the window before the handover, a filled
+    one those after; the line joins them. Rows are in handover order, the first at the top.
+    ``title``: "" for none. Gids: ``around:before``, ``around:after`` (one point per row, in the
     table's order), ``source-line``.
     """
-    import matplotlib.pyplot as plt
-
-    from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, thousands
-
     labels = [
         f"{row.place} ({row.handover:%b %Y})" + (f", {row.dataset}" if table["dataset"].nunique() > 1 else "")
         for row in table.itertuples()
@@ -147,8 +145,7 @@ def plot_around_bases(table: pd.DataFrame, *, ax: Axes | None = None, title: str
     before = table["events_before"].to_numpy(dtype=float)
     after = table["events_after"].to_numpy(dtype=float)
     with house_style():
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 0.45 * len(table) + 1.8))
+        ax = new_axes((9, 0.45 * len(table) + 1.8)) if ax is None else ax
         for i in range(len(table)):
             ax.plot([before[i], after[i]], [y[i], y[i]], color="#999999", lw=1.6, zorder=2)
         dots = {
@@ -168,15 +165,14 @@ def plot_around_bases(table: pd.DataFrame, *, ax: Axes | None = None, title: str
         else:
             ax.set_xlabel("Events near the place, before and after the handover")
         ax.legend(loc="lower right", fontsize=8)
-        ax.set_title(
-            title or "Recorded conflict events around former French bases, before and after handover"
-        )
-        add_source_line(ax, _around_source(table), prefix="Sources: ")
-    rows = table.assign(source_id=table["dataset"].astype(str)) if "dataset" in table else table
+        default = "Recorded conflict events around former French bases, before and after handover"
+        ax.set_title(default if title is None else title)
+        add_source_line(ax, _around_source(table, sources), prefix="Sources: ")
     summary = (
         f"Dot chart of recorded events before and after the handover of {len(table)} places and datasets."
     )
-    return describe(ax, summary, rows, name="around-bases")
+    # The table's source_id is the handed-over periods' sources; the dataset is a column of its own.
+    return describe(ax, summary, table, name="around-bases")
 
 
 def plot_monthly_around(
@@ -194,12 +190,10 @@ def plot_monthly_around(
     ``place``: a row of `around_bases`'s table (`around_place`) or of the gazetteer: a name
     (``place`` or ``name_en``), ``latitude`` and ``longitude``. Only precisely located
     events are counted (see `around_bases`). Shows ``window_days`` either side of ``handover``.
-    Gids: ``monthly:events``, ``monthly:fatalities``, ``handover``, ``source-line``.
+    ``title``: "" for none. Gids: ``monthly:events``, ``monthly:fatalities``, ``handover``,
+    ``source-line``.
     """
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, thousands
 
     day = pd.Timestamp(handover)
     span = pd.Timedelta(days=window_days)
@@ -207,8 +201,7 @@ def plot_monthly_around(
     table = table[(table.index >= (day - span).to_period("M").to_timestamp()) & (table.index <= day + span)]
     name = next((place[k] for k in ("name_en", "place", "name") if k in place), "the place")
     with house_style():
-        if ax is None:
-            _, ax = plt.subplots(figsize=(10, 4.8))
+        ax = new_axes((10, 4.8)) if ax is None else ax
         bars = ax.bar(table.index, table["events"], width=25, align="edge", color=PALETTE["blue"], alpha=0.7,
                       label="events")  # fmt: skip
         for bar in bars:
@@ -230,7 +223,8 @@ def plot_monthly_around(
         ax.xaxis.set_major_locator(mdates.AutoDateLocator())
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
         ax.legend(handles=[bars, line], loc="upper left", fontsize=8)
-        ax.set_title(title or f"Conflict events near {name}, before and after the handover of {day:%d %B %Y}")
+        default = f"Conflict events near {name}, before and after the handover of {day:%d %B %Y}"
+        ax.set_title(default if title is None else title)
         add_source_line(ax, event_source_line(events) or "none", prefix="Sources: ")
     datasets = "; ".join(str(d) for d in dict.fromkeys(events["dataset"]))
     summary = (

@@ -1,4 +1,8 @@
-"""Conflict events on the base map: one bubble per event, or per admin1 region and dataset."""
+"""Conflict events on the base map: one bubble per event, or per admin1 region and dataset.
+
+The boundary layers are the caller's (:func:`sahel_analysis.geo.load_map_layers`): the map reads
+no file.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from sahel_analysis.events.select import event_source_line
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from sahel_analysis.geo import MapLayers
 
 __all__ = ["ADMIN1_GID", "EVENTS_GID", "plot_event_map"]
 
@@ -109,20 +115,21 @@ def _draw_each_event(ax: Axes, events: pd.DataFrame, x: np.ndarray, y: np.ndarra
     return largest
 
 
-def _set_extent(ax: Axes, x: np.ndarray, y: np.ndarray, extent: Sequence[float] | None) -> None:
+def _set_extent(
+    ax: Axes, x: np.ndarray, y: np.ndarray, extent: Sequence[float] | None, layers: MapLayers
+) -> None:
     from sahel_analysis.viz import basemap
 
-    if extent is not None:
-        bounds = basemap.project_box(tuple(float(v) for v in extent))
-    elif len(x):
-        box = ax.get_position()
-        fig = ax.figure
-        aspect = (box.width * fig.get_figwidth()) / (box.height * fig.get_figheight())
-        corners = [(float(np.nanmin(x)), float(np.nanmin(y))), (float(np.nanmax(x)), float(np.nanmax(y)))]
-        bounds = basemap.auto_extent(corners, aspect, corners[0] + corners[1])
-    else:
-        bounds = tuple(basemap.layers()["countries"].query("iso3 == 'MLI'").total_bounds)
+    if extent is None and not len(x):
+        bounds = layers.mali_bounds
         ax.text(0.5, 0.5, "No events in the selection", transform=ax.transAxes, ha="center")
+    else:
+        corners = (
+            [(float(np.nanmin(x)), float(np.nanmin(y))), (float(np.nanmax(x)), float(np.nanmax(y)))]
+            if len(x)
+            else []
+        )
+        bounds = basemap.map_bounds(ax, extent, corners, layers.mali_bounds)
     ax.set_xlim(bounds[0], bounds[2])
     ax.set_ylim(bounds[1], bounds[3])
 
@@ -148,6 +155,7 @@ def _legend(ax: Axes, datasets: list[str], largest: float, aggregate: str | None
 def plot_event_map(
     events: pd.DataFrame,
     *,
+    layers: MapLayers,
     aggregate: Literal["admin1"] | None = None,
     ax: Axes | None = None,
     extent: Sequence[float] | None = None,
@@ -158,26 +166,25 @@ def plot_event_map(
     ``aggregate="admin1"`` draws one bubble per dataset and admin1 region instead, at the mean
     position of its events, sized by total fatalities and labelled with the event count.
     ACLED and UCDP GED spell regions differently ("Mopti" / "Mopti region"), so each dataset
-    keeps its own bubbles. Events without fatalities are small dots. ``extent`` is
-    ``[west, south, east, north]`` in degrees (default: the events, with a margin). The
-    source line carries each dataset's attribution and access date. Gids: ``events:<dataset>``,
-    ``admin1:<dataset>:<region>``, ``source-line``.
+    keeps its own bubbles. Events without fatalities are small dots. ``layers``: the boundary
+    layers (:func:`sahel_analysis.geo.load_map_layers`). ``extent``: ``(west, south, east,
+    north)`` in degrees, as on every map; None: the events, with a margin. ``title``: "" for none.
+    The source line carries each dataset's attribution and access date. Gids:
+    ``events:<dataset>``, ``admin1:<dataset>:<region>``, ``source-line``.
     """
-    import matplotlib.pyplot as plt
     from pyproj import Transformer
 
     from sahel_analysis.geo import BOUNDARIES_ATTRIBUTION, MALI_CRS
     from sahel_analysis.viz import basemap
-    from sahel_analysis.viz.style import add_source_line, house_style
+    from sahel_analysis.viz.style import add_source_line, house_style, new_axes
 
     if aggregate not in (None, "admin1"):
         raise ValueError(f"aggregate: expected None or 'admin1', found {aggregate!r}")
     to_map = Transformer.from_crs("EPSG:4326", MALI_CRS, always_xy=True)
     x, y = to_map.transform(events["longitude"].to_numpy(float), events["latitude"].to_numpy(float))
     with house_style():
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 7.2))
-        basemap.draw_base_map(ax, regions=True, river=True)
+        ax = new_axes((9, 7.2)) if ax is None else ax
+        basemap.draw_base_map(ax, layers, regions=True, river=True)
         basemap.style_frame(ax)
         ax.set_aspect("equal")
         if aggregate == "admin1":
@@ -186,11 +193,11 @@ def plot_event_map(
         else:
             largest = _draw_each_event(ax, events, x, y)
             what = "one bubble per event, area shows fatalities"
-        _set_extent(ax, x, y, extent)
+        _set_extent(ax, x, y, extent, layers)
         _legend(ax, [d for d in DATASETS if (events["dataset"] == d).any()], largest, aggregate)
         span = date_span(events)
         # The subtitle sits between the title and the frame; the pad leaves it room.
-        ax.set_title(title or f"Conflict events{', ' + span if span else ''}", pad=20)
+        ax.set_title(f"Conflict events{', ' + span if span else ''}" if title is None else title, pad=20)
         ax.text(0, 1.012, f"{len(events):,} events; {what}", transform=ax.transAxes, fontsize=8.5,
                 va="bottom", color="#555555")  # fmt: skip
         attribution = event_source_line(events)

@@ -3,19 +3,18 @@
 The maps reuse the base map of :mod:`sahel_analysis.viz.basemap` (same layers, projection, frame and
 scale bar as the Mali map). Each operation or status has one marker shape and colour
 (:mod:`sahel_analysis.viz.operations`); a value the table gains later gets a fallback style, not an
-error. The bars over time and the counts are in :mod:`sahel_analysis.viz.bases`.
+error. The bars over time and the counts are in :mod:`sahel_analysis.viz.bases`. The boundary
+layers and the sources table are the caller's: nothing here reads a file.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import footprint, geo, select
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, footprint, geo, markup, select
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.basemap import (
     BASE_GID,
@@ -23,14 +22,13 @@ from sahel_analysis.viz.basemap import (
     add_scale_bar,
     draw_base_map,
     halo,
-    project_box,
+    map_bounds,
     style_frame,
 )
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
 from sahel_analysis.viz.operations import (
     BASE_SIZE,
-    check_places,
     legend_handles,
     operation_style,
     operations_in_order,
@@ -38,12 +36,17 @@ from sahel_analysis.viz.operations import (
 from sahel_analysis.viz.style import (
     add_source_line,
     house_style,
+    low_confidence,
+    low_confidence_handle,
     new_axes,
+    with_low_confidence_entry,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+
+    from sahel_analysis.geo import MapLayers
 
 __all__ = [
     "animate_footprint",
@@ -53,17 +56,19 @@ __all__ = [
 ]
 
 
-def _check_extent(extent: str) -> tuple[float, float, float, float]:
-    if extent not in footprint.EXTENTS:
-        raise ValueError(f"extent: expected one of {', '.join(footprint.EXTENTS)}, found {extent!r}")
-    return footprint.EXTENTS[extent]
+# The default view: every base in the record, Dakar to Djibouti and south to Libreville.
+WIDE = footprint.EXTENTS["west_central_africa"]
 
 
-def _frame_map(ax: Axes, extent: str) -> tuple[float, float, float, float]:
-    """Base map, frame and limits for ``extent``; returns the limits in metres."""
-    draw_base_map(ax, regions=False, river=True)
+def _frame_map(
+    ax: Axes, layers: MapLayers, extent: Sequence[float] | None, presence: pd.DataFrame, places: pd.DataFrame
+) -> tuple[float, float, float, float]:
+    """Base map, frame and limits for ``extent`` (None: every base of ``presence``); returns the limits in metres."""
+    draw_base_map(ax, layers, regions=False, river=True)
     style_frame(ax)
-    x0, y0, x1, y1 = project_box(_check_extent(extent))
+    bases = places[places["id"].isin(set(presence["place_id"]))]
+    points = list(geo.projected_xy(bases).values()) if extent is None else []
+    x0, y0, x1, y1 = map_bounds(ax, extent, points, layers.mali_bounds)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
@@ -73,7 +78,7 @@ def _frame_map(ax: Axes, extent: str) -> tuple[float, float, float, float]:
 
 def _draw_base(ax: Axes, row: Any, xy: tuple[float, float], **kw: Any) -> Any:
     colour, marker = operation_style(str(row.operation))
-    return ax.scatter(
+    artist = ax.scatter(
         *xy,
         s=BASE_SIZE,
         marker=marker,
@@ -84,6 +89,27 @@ def _draw_base(ax: Axes, row: Any, xy: tuple[float, float], **kw: Any) -> Any:
         gid=BASE_GID + str(row.id),
         **kw,
     )
+    return low_confidence(artist) if getattr(row, "confidence", None) == citation.LOW else artist
+
+
+def _key(rows: pd.DataFrame) -> list[Any]:
+    """One entry per operation among ``rows``, and the low-confidence entry if one of them is low."""
+    handles = legend_handles(operations_in_order(rows["operation"]))
+    return with_low_confidence_entry(handles, citation.low_confidence(rows), "marker")
+
+
+def _map_keys(ax: Axes, rows: pd.DataFrame, drawn: pd.DataFrame, fontsize: float) -> list[Any]:
+    """The key inside a map: the operations among ``rows`` lower left and, when a row ``drawn``
+    is low, the low-confidence entry upper left (over the Sahara, where no base is), so that the
+    first stays narrow enough to leave the coastal bases and their names in view."""
+    style = {"fontsize": fontsize, "frameon": True, "framealpha": 0.9, "edgecolor": "none"}
+    keys = [
+        ax.legend(handles=legend_handles(operations_in_order(rows["operation"])), loc="lower left", **style)
+    ]
+    if citation.low_confidence(drawn).any():
+        ax.add_artist(keys[0])
+        keys.append(ax.legend(handles=[low_confidence_handle("marker")], loc="upper left", **style))
+    return keys
 
 
 def plot_footprint(
@@ -91,7 +117,9 @@ def plot_footprint(
     places: pd.DataFrame,
     *,
     on: Any,
-    extent: str = "west_central_africa",
+    sources: pd.DataFrame,
+    layers: MapLayers,
+    extent: Sequence[float] | None = WIDE,
     ax: Axes | None = None,
     title: str | None = None,
     legend: bool = True,
@@ -101,21 +129,24 @@ def plot_footprint(
     """The French bases held on the date ``on``, on a regional map.
 
     ``presence``: the presence table (every row; those held on ``on`` are drawn). ``places``: the
-    gazetteer (to locate them). ``extent``: ``sahel`` (Dakar to Chad) or ``west_central_africa``
-    (Dakar to Djibouti, south to Libreville). A base is a marker whose shape and colour say the
-    operation or status; names are written only where they fit clear of every other marker and
-    label. Bases outside the extent are named in a note. Gids: ``base:<presence id>``,
-    ``label:<place id>``, ``outside``, ``scale-bar``, ``source-line``.
+    gazetteer (to locate them). ``sources``: the sources table, whose publishers the source line
+    names. ``layers``: the boundary layers (:func:`sahel_analysis.geo.load_map_layers`).
+    ``extent``: ``(west, south, east, north)`` in degrees, as on every map (named ones in
+    :data:`sahel_analysis.footprint.EXTENTS`); None fits every base of ``presence``. A base is a
+    marker whose shape and colour say the operation or status; names are written only where they
+    fit clear of every other marker and label. Bases outside the extent are named in a note.
+    ``title``: "" for none. Gids: ``base:<presence id>``, ``label:<place id>``, ``outside``,
+    ``scale-bar``, ``source-line``.
     """
     when = select.as_timestamp(on, "on")
-    check_places(presence, places)
+    select.check_place_ids(places, presence["place_id"])
     held = select.bases_held(presence, when)
     xy = geo.projected_xy(places)
     names = dict(zip(places["id"], places["name_en"], strict=True))
     with house_style():
         if ax is None:
             ax = new_axes((10, 5.2), (0.02, 0.12, 0.96, 0.8))
-        x0, y0, x1, y1 = _frame_map(ax, extent)
+        x0, y0, x1, y1 = _frame_map(ax, layers, extent, presence, places)
         fig = ax.figure
         renderer = fig.canvas.get_renderer()
         placer = LabelPlacer(ax, renderer)
@@ -127,15 +158,8 @@ def plot_footprint(
             _draw_base(ax, r, xy[r.place_id])
             placer.add_point(*xy[r.place_id], radius_pt=4.5)
         if legend and len(held):
-            leg = ax.legend(
-                handles=legend_handles(operations_in_order(held["operation"])),
-                loc="lower left",
-                fontsize=fontsize,
-                frameon=True,
-                framealpha=0.9,
-                edgecolor="none",
-            )
-            placer.add_obstacle(leg.get_window_extent(renderer))
+            for key in _map_keys(ax, held, held[held["id"].isin([r.id for r in inside])], fontsize):
+                placer.add_obstacle(key.get_window_extent(renderer))
         for artist in add_scale_bar(ax, loc=(0.97 - 0.2, 0.05), fraction=0.15, fontsize=fontsize - 1):
             placer.add_obstacle(artist.get_window_extent(renderer))
         if outside:
@@ -169,7 +193,8 @@ def plot_footprint(
         if source:
             add_source_line(
                 ax,
-                f"boundaries, Natural Earth (public domain). Bases: {source_line(held, limit=4)}.",
+                "boundaries, Natural Earth (public domain). "
+                f"Bases: {citation.source_line(held, sources=sources, limit=4)}.",
                 prefix="Sources: ",
             )
     where = ", ".join(dict.fromkeys(names.get(p, p) for p in held["place_id"])) or "none"
@@ -182,55 +207,69 @@ def plot_footprints(
     places: pd.DataFrame,
     dates: Sequence[Any],
     *,
-    extent: str = "west_central_africa",
+    sources: pd.DataFrame,
+    layers: MapLayers,
+    extent: Sequence[float] | None = WIDE,
     ncols: int = 2,
+    ax: Sequence[Axes] | None = None,
     title: str | None = None,
 ) -> list[Axes]:
     """Small multiples: one :func:`plot_footprint` map per date, one key and one source line.
 
-    Returns the maps' Axes in the order of ``dates``.
+    Without ``ax`` a figure of ``ncols`` columns is made; ``ax`` is one Axes per date otherwise.
+    The key, the title ("" for none) and the source line are the figure's. Returns the maps' Axes
+    in the order of ``dates``.
     """
     import math
 
     import matplotlib.pyplot as plt
 
-    check_places(presence, places)
+    select.check_place_ids(places, presence["place_id"])
     whens = [select.as_timestamp(d, "dates") for d in dates]
-    ncols = max(1, min(ncols, len(whens)))
-    nrows = math.ceil(len(whens) / ncols)
     held = [select.bases_held(presence, w) for w in whens]
     with house_style():
-        fig, grid = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.4 * nrows + 1.0), squeeze=False)
-        fig.subplots_adjust(
-            left=0.01,
-            right=0.99,
-            top=1 - 0.8 / fig.get_figheight(),
-            bottom=0.9 / fig.get_figheight(),
-            wspace=0.03,
-            hspace=0.12,
-        )
+        if ax is None:
+            ncols = max(1, min(ncols, len(whens)))
+            nrows = math.ceil(len(whens) / ncols)
+            fig, grid = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.4 * nrows + 1.0), squeeze=False)
+            fig.subplots_adjust(
+                left=0.01,
+                right=0.99,
+                top=1 - 0.8 / fig.get_figheight(),
+                bottom=0.9 / fig.get_figheight(),
+                wspace=0.03,
+                hspace=0.12,
+            )
+            slots = list(grid.flat)
+        else:
+            slots = list(ax)
+            if len(slots) != len(whens):
+                raise ValueError(f"ax: expected one Axes per date ({len(whens)}), found {len(slots)}")
+            fig = slots[0].figure
         axes = []
-        for ax, when in zip(grid.flat, whens, strict=False):
-            n = len(select.bases_held(presence, when))
+        for slot, when, shown in zip(slots, whens, held, strict=False):
+            n = len(shown)
             plot_footprint(
                 presence,
                 places,
                 on=when,
+                sources=sources,
+                layers=layers,
                 extent=extent,
-                ax=ax,
+                ax=slot,
                 legend=False,
                 source=False,
                 fontsize=7.0,
                 title=f"{date_text(when, 'day', 'long')}: {n} base{'s' if n != 1 else ''}",
             )
-            axes.append(ax)
-        for ax in list(grid.flat)[len(whens) :]:
-            ax.remove()
+            axes.append(slot)
+        for extra in slots[len(whens) :]:
+            extra.remove()
         import pandas as pd
 
         every = pd.concat(held) if held else presence.iloc[0:0]
         fig.legend(
-            handles=legend_handles(operations_in_order(every["operation"])),
+            handles=_key(every),
             loc="lower left",
             bbox_to_anchor=(0.01, 0.25 / fig.get_figheight()),
             ncols=4,
@@ -238,7 +277,7 @@ def plot_footprints(
             frameon=False,
         )
         fig.suptitle(
-            title or "The French footprint in West and Central Africa",
+            "The French footprint in West and Central Africa" if title is None else title,
             x=0.01,
             y=1 - 0.12 / fig.get_figheight(),
             ha="left",
@@ -247,7 +286,7 @@ def plot_footprints(
         )
         add_source_line(
             axes[-1],
-            f"boundaries, Natural Earth (public domain). Bases: {source_line(every, limit=6)}.",
+            f"boundaries, Natural Earth (public domain). Bases: {citation.source_line(every, sources=sources, limit=6)}.",
             prefix="Sources: ",
         )
         # The line goes under the whole figure, not under the last map.
@@ -264,9 +303,11 @@ def footprint_apng(
     presence: pd.DataFrame,
     places: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
+    layers: MapLayers,
     start: Any = footprint.FIRST_MONTH,
     end: Any = None,
-    extent: str = "west_central_africa",
+    extent: Sequence[float] | None = WIDE,
     dpi: float = 70.0,
     ms_per_frame: int = 280,
 ) -> bytes:
@@ -280,7 +321,7 @@ def footprint_apng(
     import numpy as np
     from PIL import Image
 
-    check_places(presence, places)
+    select.check_place_ids(places, presence["place_id"])
     months = footprint.footprint_months(start, end or footprint.latest_date(presence))
     xy = geo.projected_xy(places)
     names = dict(zip(places["id"], places["name_en"], strict=True))
@@ -293,17 +334,16 @@ def footprint_apng(
         ax = new_axes((8.6, 4.9), (0.005, 0.13, 0.99, 0.8))
         fig = ax.figure
         fig.set_dpi(dpi)
-        x0, y0, x1, y1 = _frame_map(ax, extent)
+        x0, y0, x1, y1 = _frame_map(ax, layers, extent, presence, places)
         renderer = fig.canvas.get_renderer()
         placer = LabelPlacer(ax, renderer)
-        leg = ax.legend(handles=legend_handles(operations_in_order(shown["operation"])), loc="lower left",
-                        fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")  # fmt: skip
-        placer.add_obstacle(leg.get_window_extent(renderer))
+        for key in _map_keys(ax, shown, shown, 8):
+            placer.add_obstacle(key.get_window_extent(renderer))
         for artist in add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7):
             placer.add_obstacle(artist.get_window_extent(renderer))
         ax.set_title("The French footprint, month by month", loc="left", fontsize=11)
-        add_source_line(ax, f"boundaries, Natural Earth (public domain). Bases: {source_line(shown, limit=4)}.",
-                        prefix="Sources: ")  # fmt: skip
+        cited = citation.source_line(shown, sources=sources, limit=4)
+        add_source_line(ax, f"boundaries, Natural Earth (public domain). Bases: {cited}.", prefix="Sources: ")
         stamp = ax.text(0.99, 0.98, "", transform=ax.transAxes, ha="right", va="top", fontsize=12,
                         fontweight="bold", animated=True, path_effects=halo(3), zorder=10)  # fmt: skip
         markers = {r.id: _draw_base(ax, r, xy[r.place_id], animated=True) for r in shown.itertuples()}
@@ -340,19 +380,21 @@ def animate_footprint(
     presence: pd.DataFrame,
     places: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
+    layers: MapLayers,
     start: Any = footprint.FIRST_MONTH,
     end: Any = None,
-    extent: str = "west_central_africa",
+    extent: Sequence[float] | None = WIDE,
     dpi: float = 70.0,
 ) -> str:
     """The :func:`footprint_apng` animation as an HTML ``<img>`` (embedded, plays offline, loops)."""
-    data = footprint_apng(presence, places, start=start, end=end, extent=extent, dpi=dpi)
+    data = footprint_apng(
+        presence, places, sources=sources, layers=layers, start=start, end=end, extent=extent, dpi=dpi
+    )
     last = footprint.latest_date(presence) if end is None else select.as_timestamp(end, "end")
     alt = (
         f"Animated map: the French bases held on the first day of each month from "
         f"{date_text(start, 'month', 'long')} to {date_text(last, 'month', 'long')}"
     )
-    return (
-        f'<img class="footprint-animation" style="max-width:100%" alt="{html.escape(alt)}" '
-        f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
-    )
+    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return markup.image_html(src, alt, "footprint-animation")

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sahel_analysis import footprint, schema
 from sahel_analysis.viz.style import PALETTE
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = [
     "BASE_SIZE",
     "FALLBACK_STYLE",
     "OPERATION_STYLES",
-    "check_places",
     "legend_handles",
     "operation_style",
     "operations_in_order",
@@ -71,10 +67,3 @@ def legend_handles(operations: Sequence[str]) -> list[Any]:
             )
         )
     return handles
-
-
-def check_places(presence: pd.DataFrame, places: pd.DataFrame) -> None:
-    """ValueError unless every base of ``presence`` has coordinates in ``places``."""
-    missing = sorted(set(presence["place_id"]) - set(places["id"]))
-    if missing:
-        raise ValueError(f"no coordinates for the place(s) {', '.join(map(repr, missing))} in the gazetteer")

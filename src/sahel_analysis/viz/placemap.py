@@ -5,7 +5,8 @@ candidate position is tried in turn and kept only if its box is inside the axes 
 marker, label, the scale bar and the north arrow already drawn. Places too close to tell apart at
 the map's scale (Bamako and Kati, about 14 km) are drawn in a zoom inset and labelled once,
 together, on the main map. The locator, the zoom inset and the legend are insets of the map's own
-Axes, so a map composes in a subplot grid.
+Axes, so a map composes in a subplot grid. The boundary layers and the sources table are the
+caller's: the map reads no file.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis import geo
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, geo, select
 from sahel_analysis.textfmt import date_text, join_names
 from sahel_analysis.viz.basemap import (
     BORDER,
@@ -28,26 +28,30 @@ from sahel_analysis.viz.basemap import (
     add_locator,
     add_north_arrow,
     add_scale_bar,
-    auto_extent,
     draw_base_map,
     draw_marker,
     halo,
-    layers,
-    project_box,
+    map_bounds,
     style_frame,
 )
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import LabelPlacer
-from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes
+from sahel_analysis.viz.style import (
+    PALETTE,
+    add_source_line,
+    house_style,
+    low_confidence_handle,
+    new_axes,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["DEFAULT_PLACES", "plot_map"]
+    from sahel_analysis.geo import MapLayers
 
-DEFAULT_PLACES: tuple[str, ...] = ("timbuktu", "gao", "kidal", "kati", "bamako")
+__all__ = ["plot_map"]
 
 # Two places closer than this on screen (points) would have overlapping markers.
 CLUSTER_PT = 12.0
@@ -67,10 +71,12 @@ def _clusters(points: dict[str, tuple[float, float]], ax: Axes) -> list[list[str
     return [sorted(g, key=list(points).index) for g in groups if len(g) > 1]
 
 
-def _label_river(placer: LabelPlacer, bounds: tuple[float, float, float, float]) -> None:
+def _label_river(
+    placer: LabelPlacer, river: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
+) -> None:
     import shapely
 
-    line = shapely.union_all(layers()["river"].geometry.values)
+    line = shapely.union_all(river.geometry.values)
     visible = shapely.line_merge(line.intersection(shapely.box(*bounds)))
     parts = sorted(getattr(visible, "geoms", [visible]), key=lambda g: -g.length)
     ax = placer.ax
@@ -103,17 +109,18 @@ def _label_river(placer: LabelPlacer, bounds: tuple[float, float, float, float])
                 return
 
 
-def _label_areas(placer: LabelPlacer, bounds: tuple[float, float, float, float], regions: bool) -> None:
+def _label_areas(
+    placer: LabelPlacer, layers: MapLayers, bounds: tuple[float, float, float, float], regions: bool
+) -> None:
     """Region names (inside Mali) and neighbouring country names where there is room."""
     import shapely
     from shapely.ops import polylabel
 
     box = shapely.box(*bounds)
     map_area = box.area
-    projected = layers()
     items: list[tuple[Any, str, dict[str, Any], float]] = []
     if regions:
-        for row in projected["regions"].itertuples():
+        for row in layers.regions.itertuples():
             if row.id == "bamako":  # too small at this scale; it is in the inset if needed
                 continue
             items.append(
@@ -124,7 +131,7 @@ def _label_areas(placer: LabelPlacer, bounds: tuple[float, float, float, float],
                     0.004,
                 )
             )
-    for row in projected["countries"].itertuples():
+    for row in layers.countries.itertuples():
         if row.iso3 == "MLI":
             continue
         items.append((row.geometry, row.name.upper(), {"fontsize": 8, "color": MUTED_TEXT}, 0.01))
@@ -156,8 +163,10 @@ def _zoom_inset(
     xy: dict[str, tuple[float, float]],
     names: pd.Series,
     *,
+    layers: MapLayers,
     ids: list[str],
     base_ids: list[str],
+    low_ids: set[str],
     regions: bool,
     river: bool,
     rect: Sequence[float],
@@ -166,7 +175,7 @@ def _zoom_inset(
 
     inset = ax.inset_axes(rect)
     inset.set_gid("zoom-inset")
-    draw_base_map(inset, regions=regions, river=river)
+    draw_base_map(inset, layers, regions=regions, river=river)
     style_frame(inset)
     xs = [xy[i][0] for i in group]
     ys = [xy[i][1] for i in group]
@@ -189,7 +198,7 @@ def _zoom_inset(
     visible = [i for i in xy if x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
     shown = [i for i in visible if i in ids or i in base_ids]
     for i in shown:
-        draw_marker(inset, xy[i], i, base=i in base_ids, place=i in ids)
+        draw_marker(inset, xy[i], i, base=i in base_ids, place=i in ids, low=i in low_ids)
         placer.add_point(*xy[i], radius_pt=5.5 if i in base_ids else 3.5)
     for i in shown:
         placer.place(
@@ -202,13 +211,13 @@ def _zoom_inset(
             zorder=9,
         )
     if river:
-        _label_river(placer, (x0, y0, x1, y1))
+        _label_river(placer, layers.river, (x0, y0, x1, y1))
     title = join_names([names[i] for i in group])
     inset.set_title(f"Inset: {title}", fontsize=8, loc="left", fontweight="normal", pad=2)
     return inset
 
 
-def _held_text(when: dt.date | None, held: pd.DataFrame) -> str:
+def _held_text(when: pd.Timestamp | None, held: pd.DataFrame) -> str:
     if when is not None:
         return f"held on {date_text(when, 'day', 'long')}"
     if held.empty:
@@ -219,21 +228,16 @@ def _held_text(when: dt.date | None, held: pd.DataFrame) -> str:
 
 
 def _bounds(
-    ax: Axes, xy: XY, ids: list[str], all_in_mali: bool, extent: Sequence[float] | None
+    ax: Axes, xy: XY, ids: list[str], all_in_mali: bool, extent: Sequence[float] | None, layers: MapLayers
 ) -> tuple[float, float, float, float]:
     """The map's limits in metres: ``extent`` projected, else the places with a margin."""
-    bbox = ax.get_position()
-    fig = ax.figure
-    aspect = (bbox.width * fig.get_figwidth()) / (bbox.height * fig.get_figheight())
-    if extent is not None:
-        return project_box(tuple(extent))
-    mali = tuple(layers()["countries"].query("iso3 == 'MLI'").total_bounds)
+    mali = layers.mali_bounds
     points = [xy[i] for i in ids]
     # When every place is in Mali, show the whole country: a Mali cut off at the top reads as a
     # cropping mistake, and the empty north is part of the story.
     if ids and all_in_mali:
         points += [(mali[0], mali[1]), (mali[2], mali[3])]
-    return auto_extent(points, aspect, mali)
+    return map_bounds(ax, extent, points, mali)
 
 
 def _label_points(
@@ -273,7 +277,7 @@ def _label_points(
     return zoom
 
 
-def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool) -> Any:
+def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool, low: bool = False) -> Any:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -286,6 +290,8 @@ def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool) -> A
                 [], [], marker="s", ls="", color=PALETTE["vermillion"], mec="white", ms=7.5, label=base_text
             )
         )
+    if low:
+        handles.append(low_confidence_handle("marker", width=30))
     if river:
         handles.append(Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"))
     handles.append(Patch(facecolor=MALI_FILL, edgecolor=MALI_EDGE, lw=1.0, label="Mali"))
@@ -331,7 +337,7 @@ def _add_zoom(ax: Axes, legend: Any, zoom: list[str], xy: XY, names: pd.Series, 
 
 
 def _make_room(
-    ax: Axes, held: pd.DataFrame | None, as_of: dt.date | None, base_ids: list[str], **kw: Any
+    ax: Axes, held: pd.DataFrame | None, as_of: pd.Timestamp | None, base_ids: list[str], **kw: Any
 ) -> None:
     """Shrink a caller's Axes so the right-hand column (locator, legend, inset) fits in its space."""
     box = ax.get_position()
@@ -351,9 +357,7 @@ def _make_room(
 
 def _lookup(places: gpd.GeoDataFrame, gazetteer: gpd.GeoDataFrame | None, base_ids: list[str]) -> Any:
     known = places if gazetteer is None else gazetteer
-    missing = [i for i in [*places["id"], *base_ids] if i not in set(known["id"])]
-    if missing:
-        raise ValueError(f"no coordinates for the place(s) {', '.join(map(repr, missing))} in the gazetteer")
+    select.check_place_ids(known, [*places["id"], *base_ids])
     return known
 
 
@@ -361,8 +365,10 @@ def plot_map(
     places: gpd.GeoDataFrame,
     presence: pd.DataFrame | None = None,
     *,
+    sources: pd.DataFrame,
+    layers: MapLayers,
     gazetteer: gpd.GeoDataFrame | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     regions: bool = True,
@@ -371,12 +377,14 @@ def plot_map(
 ) -> Axes:
     """Map places on Natural Earth boundaries, with French bases.
 
-    ``places``: rows of the gazetteer to mark and label, in order. ``presence``: rows of the
-    presence table to draw as bases (None: no bases); ``as_of`` is the date they were selected for
-    (None: held at any time), which the legend states. ``gazetteer`` locates the bases' places
-    (default: ``places``). ``regions``, ``river``: draw Mali's regions (with names), the Niger.
-    ``extent``: ``(west, south, east, north)`` in degrees; by default the places with a margin.
-    ``title``: by default the places' names.
+    ``places``: rows of the gazetteer to mark and label, in order. ``presence``: the presence
+    table (None: no bases); the bases held on ``as_of`` are drawn, as known that day (None: every
+    base ever held), and the legend says which. ``gazetteer`` locates the bases' places (default:
+    ``places``). ``sources``: the sources table, whose publishers the source line names.
+    ``layers``: the boundary layers (:func:`sahel_analysis.geo.load_map_layers`). ``regions``,
+    ``river``: draw Mali's regions (with names), the Niger. ``extent``: ``(west, south, east,
+    north)`` in degrees; None: the places with a margin. ``title``: by default the places' names;
+    "" for none.
 
     Returns the map's Axes, in :data:`sahel_analysis.geo.MALI_CRS` metres. Without ``ax`` a figure
     is made with a column on the right for the locator, the legend and any zoom inset; with a
@@ -384,8 +392,15 @@ def plot_map(
     was drawn: ``place:<id>``, ``base:<id>``, ``label:<id>``, ``scale-bar``, ``north-arrow``,
     ``locator``, ``zoom-inset``, ``source-line``.
     """
-    held = presence
+    as_of = select.as_timestamp(as_of)
+    held = select.bases_as_of(presence, as_of) if presence is not None else None
     base_ids = list(dict.fromkeys(held["place_id"])) if held is not None else []
+    # A base drawn low is one whose every row held (or ever held, without as_of) is low.
+    low_ids = (
+        set(citation.low_confidence(held).groupby(held["place_id"]).all().loc[lambda s: s].index)
+        if held is not None and len(held)
+        else set()
+    )
     known = _lookup(places, gazetteer, base_ids)
     ids = list(dict.fromkeys(places["id"]))
     xy = geo.projected_xy(known)
@@ -395,12 +410,12 @@ def plot_map(
         if ax is None:
             ax = new_axes((10.5, 6.6), (0.02, 0.1, 0.68, 0.8))
         else:
-            _make_room(ax, held, as_of, base_ids, river=river, regions=regions)
+            _make_room(ax, held, as_of, base_ids, river=river, regions=regions, low=bool(low_ids))
         fig = ax.figure
-        draw_base_map(ax, regions=regions, river=river)
+        draw_base_map(ax, layers, regions=regions, river=river)
         style_frame(ax)
         all_in_mali = bool(places["country_iso3"].eq("MLI").all())
-        bounds = _bounds(ax, xy, ids, all_in_mali, extent)
+        bounds = _bounds(ax, xy, ids, all_in_mali, extent, layers)
         ax.set_xlim(bounds[0], bounds[2])
         ax.set_ylim(bounds[1], bounds[3])
         ax.set_aspect("equal", adjustable="box")
@@ -413,7 +428,7 @@ def plot_map(
 
         # Markers: bases (squares) under places (dots); each its own artist, gid = its id.
         for i in [*base_ids, *(i for i in ids if i not in base_ids)]:
-            draw_marker(ax, xy[i], i, base=i in base_ids, place=i in ids)
+            draw_marker(ax, xy[i], i, base=i in base_ids, place=i in ids, low=i in low_ids)
 
         renderer = fig.canvas.get_renderer()
         placer = LabelPlacer(ax, renderer)
@@ -424,27 +439,40 @@ def plot_map(
             placer.add_point(*xy[i], radius_pt=5.5 if i in base_ids else 3.5)
         zoom = _label_points(placer, xy, names, marked, ids, base_ids)
         if river:
-            _label_river(placer, (x0, y0, x1, y1))
-        _label_areas(placer, (x0, y0, x1, y1), regions)
+            _label_river(placer, layers.river, (x0, y0, x1, y1))
+        _label_areas(placer, layers, (x0, y0, x1, y1), regions)
 
         # Right-hand column: locator on top, legend at the bottom, zoom inset in between
         # (the legend's height depends on its text, so it is measured first).
-        add_locator(ax, (x0, y0, x1, y1), (1.025, 0.68, 0.33, 0.32))
+        add_locator(ax, layers, (x0, y0, x1, y1), (1.025, 0.68, 0.33, 0.32))
         base_text = None
         if held is not None:
             outside = sum(not in_view(i) for i in base_ids)
             count = f"{len(base_ids)}" + (f", {outside} outside the map" if outside else "")
             base_text = f"French base {_held_text(as_of, held)}\n({count})"
-        legend = _legend(ax, base_text=base_text, river=river, regions=regions)
+        low = any(in_view(i) for i in low_ids)
+        legend = _legend(ax, base_text=base_text, river=river, regions=regions, low=low)
         if zoom is not None:
-            _add_zoom(ax, legend, zoom, xy, names, ids=ids, base_ids=base_ids, regions=regions, river=river)
+            _add_zoom(
+                ax,
+                legend,
+                zoom,
+                xy,
+                names,
+                layers=layers,
+                ids=ids,
+                base_ids=base_ids,
+                low_ids=low_ids,
+                regions=regions,
+                river=river,
+            )
 
         ax.set_title(
             title if title is not None else join_names(list(names[ids])) or "Mali and its neighbours",
             loc="left",
         )
         drawn = known[known["id"].isin(set(ids) | set(base_ids))]
-        cited = source_line(drawn, *([held] if held is not None else []), limit=5)
+        cited = citation.source_line(drawn, *([held] if held is not None else []), sources=sources, limit=5)
         add_source_line(
             ax,
             "boundaries, Natural Earth (public domain); Mali's nine regions as before 2016 "
@@ -455,7 +483,7 @@ def plot_map(
     return describe(ax, _summary(ids, base_ids, names, as_of), _drawn_rows(known, ids, held), name="map")
 
 
-def _summary(ids: list[str], base_ids: list[str], names: pd.Series, as_of: dt.date | None) -> str:
+def _summary(ids: list[str], base_ids: list[str], names: pd.Series, as_of: pd.Timestamp | None) -> str:
     when = f"held on {as_of:%d %B %Y}" if as_of else "held at any time"
     bases = (
         f"{len(base_ids)} French base{'s' if len(base_ids) != 1 else ''} {when}" if base_ids else "no bases"

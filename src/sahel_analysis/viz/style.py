@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sahel_analysis.i18n import N_, _
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
+
+    ArtistT = TypeVar("ArtistT", bound=Artist)
 
 STYLE_FILE = Path(__file__).with_name("sahel.mplstyle")
 
@@ -30,6 +35,16 @@ PALETTE: dict[str, str] = {
 }
 
 SOURCE_LINE_GID = "source-line"
+
+# Low-confidence rows (``confidence = low``: every source on a weak host) have one look on every
+# chart: faded, lines and outlines dotted, markers hollow. It changes lightness and line pattern,
+# not hue, so a series keeps its colour and the difference reads for colour-blind readers and in
+# grey print. The legend says so, once, whenever a drawn row is low.
+LOW_CONFIDENCE_LABEL = N_("low confidence: source only on a republishing site")
+LOW_CONFIDENCE_GID = "low-confidence"
+LOW_ALPHA = 0.55
+LOW_LINESTYLE = ":"
+LOW_EDGE_WIDTH = 1.3
 
 
 @contextmanager
@@ -61,6 +76,77 @@ def new_axes(size: tuple[float, float], rect: Sequence[float] | None = None) -> 
 
     fig = plt.figure(figsize=size)
     return fig.add_axes(rect) if rect is not None else fig.add_subplot()
+
+
+def low_confidence(artist: ArtistT) -> ArtistT:
+    """Restyle ``artist`` the way every chart draws a low-confidence row; returns it.
+
+    A line becomes dotted and its markers hollow; a bar or other patch keeps a paler fill under a
+    dotted outline; scatter markers become hollow, edged in their own colour. All are faded.
+    """
+    from matplotlib.collections import Collection, PathCollection
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if isinstance(artist, Line2D):
+        if artist.get_linestyle() not in ("None", "none", "", " "):
+            artist.set_linestyle(LOW_LINESTYLE)
+        artist.set_markerfacecolor("white")
+        artist.set_alpha(LOW_ALPHA)
+    elif isinstance(artist, Patch):
+        r, g, b, a = artist.get_facecolor()
+        artist.set_facecolor((r, g, b, a * LOW_ALPHA))
+        artist.set_linestyle(LOW_LINESTYLE)
+        artist.set_linewidth(max(artist.get_linewidth(), LOW_EDGE_WIDTH))
+    elif isinstance(artist, PathCollection):
+        faces = artist.get_facecolor()
+        if len(faces):
+            artist.set_edgecolor([to_rgba(c) for c in faces])
+        artist.set_facecolor("white")
+        artist.set_linewidth(LOW_EDGE_WIDTH)
+        artist.set_alpha(LOW_ALPHA + 0.25)  # a hollow marker is faint enough; fade it less
+    elif isinstance(artist, Collection):  # whiskers, range bars
+        artist.set_linestyle(LOW_LINESTYLE)
+        artist.set_alpha(LOW_ALPHA)
+    return artist
+
+
+def low_confidence_handle(kind: str = "line", *, width: int | None = None) -> Artist:
+    """The legend entry for low-confidence rows, drawn by :func:`low_confidence` on a grey sample.
+
+    ``kind``: ``"line"`` (a line), ``"series"`` (a line through dots), ``"bar"`` (a bar or span),
+    ``"marker"`` (a point). ``width``: wrap the label at this many characters (a narrow key).
+    Its gid is ``"low-confidence"``.
+    """
+    import textwrap
+
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    grey = "#555555"
+    samples = {
+        "line": lambda: Line2D([], [], color=grey, lw=2),
+        "series": lambda: Line2D([], [], color=grey, lw=2, marker="o", ms=5),
+        "bar": lambda: Patch(facecolor=grey, edgecolor="#333333"),
+        "marker": lambda: Line2D([], [], ls="", marker="o", ms=7, color=grey, mec=grey),
+    }
+    if kind not in samples:
+        raise ValueError(f"kind: expected one of {', '.join(samples)}, found {kind!r}")
+    handle = samples[kind]()
+    label = _(LOW_CONFIDENCE_LABEL)
+    handle.set_label(textwrap.fill(label, width) if width else label)
+    handle.set_gid(LOW_CONFIDENCE_GID)
+    return low_confidence(handle)
+
+
+def with_low_confidence_entry(
+    handles: list[Any], low: Any, kind: str = "line", *, width: int | None = None
+) -> list[Any]:
+    """``handles`` plus the low-confidence entry when any of ``low`` (one flag per drawn row) is true."""
+    if not any(bool(v) for v in low):
+        return list(handles)
+    return [*handles, low_confidence_handle(kind, width=width)]
 
 
 def renderer(fig: Figure) -> Any:
@@ -139,6 +225,46 @@ def date_num(dates: Any) -> Any:
     import pandas as pd
 
     return mdates.date2num(pd.to_datetime(dates))
+
+
+def low_confidence_steps(
+    ax: Axes,
+    x: Any,
+    y: Any,
+    low: Any,
+    *,
+    gid: str,
+    ids: Any = None,
+    max_gap: float | None = None,
+    **style: Any,
+) -> list[Any]:
+    """A step line (``where="post"``) through ``(x, y)`` whose stretches resting on low rows look low.
+
+    The line ``gid`` carries every point, with ``y`` NaN at the low ones and a break where two
+    points are more than ``max_gap`` apart in x. Each low point ``i`` gets its own line, gid
+    ``<gid>:low:<ids[i]>`` (its index without ``ids``), restyled by :func:`low_confidence`: the
+    step into it, its level until the next point and the step out of it, with a marker on the
+    point itself if ``style`` has one. Returns the lines, the main one first.
+    """
+    import numpy as np
+
+    xs = np.asarray(x, float)
+    ys = np.asarray(y, float)
+    flags = np.asarray([bool(v) for v in low], bool)
+    names = list(ids) if ids is not None else [str(i) for i in range(len(xs))]
+    gap = np.inf if max_gap is None else max_gap
+    line_x, line_y = with_gaps(xs, np.where(flags, np.nan, ys), gap)
+    (main,) = ax.step(line_x, line_y, where="post", gid=gid, **style)
+    lines = [main]
+    for i in np.flatnonzero(flags):
+        joined_before = i > 0 and xs[i] - xs[i - 1] <= gap
+        px, py = ([xs[i], xs[i]], [ys[i - 1], ys[i]]) if joined_before else ([xs[i]], [ys[i]])
+        if i + 1 < len(xs) and xs[i + 1] - xs[i] <= gap:  # its level held, and the step out
+            px += [xs[i + 1], xs[i + 1]]
+            py += [ys[i], ys[i + 1]]
+        (seg,) = ax.plot(px, py, gid=f"{gid}:low:{names[i]}", markevery=[int(joined_before)], **style)
+        lines.append(low_confidence(seg))
+    return lines
 
 
 def with_gaps(x: Any, y: Any, max_gap: float) -> tuple[Any, Any]:

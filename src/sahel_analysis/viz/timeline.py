@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sahel_analysis import schema, select
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, schema, select
+from sahel_analysis.select import LANE_MODES
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import WIDTH_MARGIN, pack_rows
 from sahel_analysis.viz.style import (
@@ -17,8 +17,10 @@ from sahel_analysis.viz.style import (
     date_axis,
     date_num,
     house_style,
+    low_confidence,
     new_axes,
     renderer,
+    with_low_confidence_entry,
 )
 
 if TYPE_CHECKING:
@@ -39,7 +41,6 @@ CATEGORY_COLOURS = {
     "alliance": PALETTE["yellow"],
     "foreign_forces": PALETTE["wine"],
 }
-LANE_MODES = ("category", "country")
 _MARKER, _MARKER_BIG = 5.0, 7.5  # markers, points
 
 
@@ -154,16 +155,17 @@ def _draw_events(
 ) -> None:
     from matplotlib.transforms import offset_copy
 
-    for r in shown.itertuples():
+    for r, low in zip(shown.itertuples(), citation.low_confidence(shown), strict=True):
         row, side = placement[r.id]
         yy = y_of[r.id] + row
         colour = CATEGORY_COLOURS.get(str(r.category), PALETTE["black"])
         xs = date_num([r.date])[0]
         xe = date_num([r.end_date])[0] if pd.notna(r.end_date) else xs
+        drawn = []
         if xe > xs:
-            ax.plot([xs, xe], [yy, yy], color=colour, lw=3, solid_capstyle="butt", zorder=3)
+            drawn += ax.plot([xs, xe], [yy, yy], color=colour, lw=3, solid_capstyle="butt", zorder=3)
         big = r.id in stressed
-        ax.plot(
+        drawn += ax.plot(
             [xs],
             [yy],
             marker="o",
@@ -174,6 +176,9 @@ def _draw_events(
             zorder=4,
             gid=f"marker:{r.id}",
         )
+        if low:
+            for artist in drawn:
+                low_confidence(artist)
         text = texts[r.id]
         anchor = xe if side == "right" else xs
         dx = 5 if side == "right" else -5
@@ -216,6 +221,7 @@ def _key(ax: Axes, shown: pd.DataFrame, stressed: set[str], lanes: str) -> float
                 label="milestone (bold)",
             )
         )
+    handles = with_low_confidence_entry(handles, citation.low_confidence(shown), "marker")
     pad = 6.0
     if handles:
         # The key sits between the title and the plot, so neither a long title nor a busy first
@@ -234,6 +240,7 @@ def _key(ax: Axes, shown: pd.DataFrame, stressed: set[str], lanes: str) -> float
 def plot_timeline(
     events: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
     start: Any = None,
     end: Any = None,
     lanes: str = "category",
@@ -246,7 +253,8 @@ def plot_timeline(
     Lanes are by ``category`` or by ``country``. Labels are stacked in rows within their lane so
     that none overlaps another; without ``ax`` the figure is made as tall as the rows need, with
     ``ax`` the font shrinks to fit. ``highlight`` lists event ids to stress (bold label, larger
-    ringed marker); by default the milestones.
+    ringed marker); by default the milestones. ``sources``: the sources table, whose publishers
+    the source line names. ``title``: "" for none.
     """
     if lanes not in LANE_MODES:
         raise ValueError(f"lanes must be one of {', '.join(LANE_MODES)}, not {lanes!r}")
@@ -275,7 +283,7 @@ def plot_timeline(
         ax.set_title(
             title if title is not None else f"Mali and the Sahel, {span}: the sequence of events", pad=pad
         )
-        add_source_line(ax, source_line(shown))
+        add_source_line(ax, citation.source_line(shown, sources=sources))
     summary = (
         f"Timeline of {len(shown)} events in lanes by {lanes}, {shown['date'].min():%B %Y} to "
         f"{dated_end.max():%B %Y}; {len(stressed & set(shown['id']))} highlighted."

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sahel_analysis import schema, select
-from sahel_analysis.tables import source_line
+from sahel_analysis import citation, schema, select
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import TopLabel, place_top_labels
@@ -18,9 +17,11 @@ from sahel_analysis.viz.style import (
     date_axis,
     date_num,
     house_style,
+    low_confidence,
+    low_confidence_steps,
     new_axes,
     thousands,
-    with_gaps,
+    with_low_confidence_entry,
 )
 
 if TYPE_CHECKING:
@@ -69,9 +70,20 @@ def _annotation_text(row: Any) -> str:
 def _draw_reported(ax: Axes, reported: pd.DataFrame, colour: str, tag: str) -> None:
     if reported.empty:
         return
-    max_gap = MAX_GAP / pd.Timedelta(days=1)
-    x, y = with_gaps(date_num(reported["date"]), reported["personnel"].to_numpy(float), max_gap)
-    ax.step(x, y, where="post", color=colour, lw=2, marker="o", ms=4, gid=f"{tag}:reported", zorder=3)
+    low_confidence_steps(
+        ax,
+        date_num(reported["date"]),
+        reported["personnel"].to_numpy(float),
+        citation.low_confidence(reported),
+        ids=reported["id"],
+        max_gap=MAX_GAP / pd.Timedelta(days=1),
+        gid=f"{tag}:reported",
+        color=colour,
+        lw=2,
+        marker="o",
+        ms=4,
+        zorder=3,
+    )
     # Two sources giving different counts for the same date: say so, rather than let the vertical
     # step read as a change in strength.
     for when, same in reported.groupby("date"):
@@ -90,12 +102,13 @@ def _draw_reported(ax: Axes, reported: pd.DataFrame, colour: str, tag: str) -> N
 
 
 def _draw_announced(ax: Axes, series: pd.DataFrame, report_dates: pd.Series, colour: str, tag: str) -> None:
-    for row in series[series["figure_type"] == "announced"].itertuples():
+    announced = series[series["figure_type"] == "announced"]
+    for row, low in zip(announced.itertuples(), citation.low_confidence(announced), strict=True):
         # The announced level holds until the first report after the announced period; a
         # month-precise announcement for "end of February" must not stop at 2 February.
         after = report_dates[report_dates >= row.date + _PRECISION_PERIOD[row.precision]]
         stop = after.iloc[0] if len(after) and after.iloc[0] - row.date <= MAX_GAP else row.date
-        ax.plot(
+        (line,) = ax.plot(
             date_num([row.date, stop]),
             [row.personnel, row.personnel],
             color=colour,
@@ -104,28 +117,31 @@ def _draw_announced(ax: Axes, series: pd.DataFrame, report_dates: pd.Series, col
             marker="s",
             ms=5,
             markevery=[0],
-            gid=f"{tag}:announced",
+            gid=f"{tag}:announced:low:{row.id}" if low else f"{tag}:announced",
             zorder=3,
         )
+        if low:
+            low_confidence(line)
 
 
-def _draw_targets_and_years(ax: Axes, series: pd.DataFrame, colour: str, tag: str) -> None:
-    targets = series[series["figure_type"] == "target"]
-    if len(targets):
-        ax.plot(
-            date_num(targets["date"]),
-            targets["personnel"].to_numpy(float),
-            ls="none",
-            marker="o",
-            ms=7,
-            mfc="white",
-            mec=colour,
-            mew=1.8,
-            gid=f"{tag}:target",
-            zorder=4,
-        )
-        ranged = targets[targets["personnel_high"].notna()]
-        if len(ranged):
+def _draw_targets(ax: Axes, targets: pd.DataFrame, colour: str, gid: str) -> list[Any]:
+    """Hollow dots at the targets, a bar over a range; returns the artists."""
+    (dots,) = ax.plot(
+        date_num(targets["date"]),
+        targets["personnel"].to_numpy(float),
+        ls="none",
+        marker="o",
+        ms=7,
+        mfc="white",
+        mec=colour,
+        mew=1.8,
+        gid=gid,
+        zorder=4,
+    )
+    drawn = [dots]
+    ranged = targets[targets["personnel_high"].notna()]
+    if len(ranged):
+        drawn.append(
             ax.vlines(
                 date_num(ranged["date"]),
                 ranged["personnel"].to_numpy(float),
@@ -134,21 +150,42 @@ def _draw_targets_and_years(ax: Axes, series: pd.DataFrame, colour: str, tag: st
                 lw=1.8,
                 zorder=4,
             )
-    yearly = series[series["precision"] == "year"]
-    if len(yearly):
-        left = date_num(yearly["date"])
-        right = date_num(yearly["date"] + pd.DateOffset(years=1))
-        ax.errorbar(
-            (left + right) / 2,
-            yearly["personnel"].to_numpy(float),
-            xerr=(right - left) / 2,
-            fmt="none",
-            ecolor=colour,
-            elinewidth=1,
-            capsize=4,
-            alpha=0.75,
-            zorder=2,
         )
+    return drawn
+
+
+def _draw_year_bars(ax: Axes, yearly: pd.DataFrame, colour: str) -> list[Any]:
+    """A bar with end caps across the year of each figure dated only to the year."""
+    left = date_num(yearly["date"])
+    right = date_num(yearly["date"] + pd.DateOffset(years=1))
+    bars = ax.errorbar(
+        (left + right) / 2,
+        yearly["personnel"].to_numpy(float),
+        xerr=(right - left) / 2,
+        fmt="none",
+        ecolor=colour,
+        elinewidth=1,
+        capsize=4,
+        alpha=0.75,
+        zorder=2,
+    )
+    return [*bars.lines[1], *bars.lines[2]]
+
+
+def _draw_targets_and_years(ax: Axes, series: pd.DataFrame, colour: str, tag: str) -> None:
+    low = citation.low_confidence(series)
+    targets = series["figure_type"] == "target"
+    if (targets & ~low).any():
+        _draw_targets(ax, series[targets & ~low], colour, f"{tag}:target")
+    for row_id in series.loc[targets & low, "id"]:
+        for artist in _draw_targets(ax, series[series["id"] == row_id], colour, f"{tag}:target:low:{row_id}"):
+            low_confidence(artist)
+    yearly = series["precision"] == "year"
+    if (yearly & ~low).any():
+        _draw_year_bars(ax, series[yearly & ~low], colour)
+    if (yearly & low).any():
+        for artist in _draw_year_bars(ax, series[yearly & low], colour):
+            low_confidence(artist)
 
 
 def _key(shown: pd.DataFrame) -> list[Any]:
@@ -175,7 +212,7 @@ def _key(shown: pd.DataFrame) -> list[Any]:
         handles.append(
             Line2D([], [], color=_GREY, marker="|", ms=9, mew=1, lw=1, label="date known only to the year")
         )
-    return handles
+    return with_low_confidence_entry(handles, citation.low_confidence(shown), "series")
 
 
 def _draw_series(ax: Axes, shown: pd.DataFrame) -> list[Any]:
@@ -205,6 +242,7 @@ def _draw_series(ax: Axes, shown: pd.DataFrame) -> list[Any]:
 def plot_troop_levels(
     troops: pd.DataFrame,
     *,
+    sources: pd.DataFrame,
     events: pd.DataFrame | None = None,
     start: Any = None,
     end: Any = None,
@@ -217,7 +255,9 @@ def plot_troop_levels(
     steps with filled dots; announced levels are dashed, holding until the next report after the
     announced date; targets are hollow dots (a bar shows a range). Two reports more than
     ``MAX_GAP`` apart are not joined. A bar with end caps marks a figure dated only to the year.
-    The milestones of ``events`` inside the date range are annotated along the top.
+    A low-confidence figure is drawn apart, dotted and hollow (gid ``...:low:<row id>``).
+    The milestones of ``events`` inside the date range are annotated along the top. ``sources``:
+    the sources table, whose publishers the source line names. ``title``: "" for none.
     """
     shown = select.window(troops, start, end)
     if shown.empty:
@@ -249,7 +289,7 @@ def plot_troop_levels(
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
         years = f"{shown['date'].min():%Y}–{shown['date'].max():%Y}"
         ax.set_title(title if title is not None else f"French troops in Mali and the Sahel, {years}")
-        add_source_line(ax, source_line(shown, noted))
+        add_source_line(ax, citation.source_line(shown, noted, sources=sources))
     peak = int(shown["personnel"].max())
     summary = (
         f"Step chart of {len(shown)} figures of French military personnel by operation and scope, "
