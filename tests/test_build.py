@@ -13,6 +13,7 @@ from unittest.mock import ANY
 
 import nbformat
 import pytest
+from conftest import PARAMS, new_notebook
 
 from sahel_analysis import report
 from sahel_analysis.cli import main
@@ -21,22 +22,6 @@ from sahel_analysis.report import builder
 from sahel_analysis.report.plan import Job
 from sahel_analysis.report.state import fingerprint, input_files
 from sahel_analysis.report.typecheck import fits
-
-# As papermill reads them: the type from the annotation, the help from the comment.
-PARAMS = "n: int = 3  # how many points\nlabel: str = 'a'  # a label"
-
-
-def _notebook(path: Path, body: str, params: str = PARAMS) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(f"# {path.stem} title\n\nSummary of {path.stem}, <b>escaped</b>.\n"),
-        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(body),
-    ]
-    nbformat.write(nb, path)
-    return path
-
 
 PLOT = (
     "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
@@ -47,20 +32,21 @@ PLOT = (
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("nbs")
-    _notebook(root / "good.ipynb", PLOT)
+    new_notebook(root / "good.ipynb", PLOT)
     other = PARAMS + "\nexport_path: str = ''  # a file it reads"
-    _notebook(root / "other.ipynb", "print(label * n)", params=other)
-    _notebook(root / "bad.ipynb", "x = 1\n1 / 0")
-    _notebook(
+    new_notebook(root / "other.ipynb", "print(label * n)", params=other)
+    new_notebook(root / "bad.ipynb", "x = 1\n1 / 0")
+    new_notebook(
         root / "skip.ipynb",
         "from sahel_analysis.errors import NotebookSkipped\nraise NotebookSkipped('no input file')",
     )
-    _notebook(root / "dies.ipynb", "import os\nos._exit(1)")
+    new_notebook(root / "dies.ipynb", "import os\nos._exit(1)")
+    new_notebook(root / "killed.ipynb", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     # Each leaves a mark in its kernel (a global, a builtin, an environment variable, an attribute of
     # a module the kernel had loaded before the notebook ran) and fails if it finds the other's:
     # kernels are fresh per notebook.
     for me, other in (("leak_a", "leak_b"), ("leak_b", "leak_a")):
-        _notebook(
+        new_notebook(
             root / f"{me}.ipynb",
             "import builtins, os, pandas\n"
             f"assert 'MARK' not in globals() and not hasattr(builtins, 'MARK_{other}')\n"
@@ -71,17 +57,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A notebook imports a module that sits next to it, as in Jupyter (its folder is on sys.path),
     # and reads the exit status of a program it runs (a kernel must be able to wait for its children).
     (root / "helper.py").write_text("ANSWER = 42\n")
-    _notebook(
+    new_notebook(
         root / "local.ipynb",
         "import subprocess, sys\nimport helper\n"
         "status = subprocess.run([sys.executable, '-c', 'raise SystemExit(3)']).returncode\n"
         "print('answer', helper.ANSWER, 'status', status)",
     )
-    _notebook(root / "long.ipynb", "import time\ntime.sleep(2.5)")
+    new_notebook(root / "long.ipynb", "import time\ntime.sleep(2.5)")
     return root
 
 
-ALL = ("good", "other", "bad", "skip", "dies", "leak_a", "leak_b", "long", "local")
+ALL = ("good", "other", "bad", "skip", "dies", "killed", "leak_a", "leak_b", "long", "local")
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -117,12 +103,19 @@ def test_failing_notebook_fails_the_build_with_one_readable_line(first_build) ->
 
 
 @pytest.mark.slow
-def test_a_dead_kernel_fails_its_notebook_alone(first_build) -> None:
+def test_a_dead_kernel_fails_its_notebook_alone_with_its_exit_status(first_build) -> None:
     out, _, err = first_build
-    assert "failed: dies.ipynb, cell 3: DeadKernelError: kernel died\n" in err
+    assert "failed: dies.ipynb, cell 3: DeadKernelError: kernel died (exit status 1)\n" in err
     assert (out / "dies.FAILED.ipynb").is_file() and not (out / "dies.html").exists()
     index = (out / "index.html").read_text()
     assert "good.html" in index and "long.html" in index and "dies.html" not in index
+
+
+@pytest.mark.slow
+def test_a_kernel_killed_by_a_signal_is_reported_with_it(first_build) -> None:
+    out, _, err = first_build
+    assert "failed: killed.ipynb, cell 3: DeadKernelError: kernel died (killed by SIGKILL)\n" in err
+    assert (out / "killed.FAILED.ipynb").is_file() and not (out / "killed.html").exists()
 
 
 @pytest.mark.slow
@@ -209,10 +202,12 @@ def test_changing_one_parameter_reruns_only_that_notebook(project: Path, tmp_pat
 
 
 @pytest.mark.slow
-def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("params", [[], ["-p", "n", "5"]], ids=["defaults", "parameters"])
+def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path, params: list[str]) -> None:
+    """With parameters too: papermill's injected cell gets a random id, which the page shows."""
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        assert main(["build", str(project / "good.ipynb"), "-o", str(out), "--force"]) == 0
+        assert main(["build", str(project / "good.ipynb"), "-o", str(out), "--force", *params]) == 0
     assert (a / "good.html").read_bytes() == (b / "good.html").read_bytes()
     assert (a / "index.html").read_bytes() == (b / "index.html").read_bytes()
 
@@ -270,7 +265,7 @@ def test_parameter_file_dates_become_strings_and_name_a_variant(project: Path, t
     ids=["annotation", "type-comment", "help-prefix"],
 )
 def test_parameters_are_read_with_types_and_help(tmp_path: Path, cell: str) -> None:
-    found = report.parameters(_notebook(tmp_path / "nb.ipynb", "pass", params=cell))
+    found = report.parameters(new_notebook(tmp_path / "nb.ipynb", "pass", params=cell))
     kinds = {"Optional[str]", "str | None"}
     assert [(p.name, p.help, p.default) for p in found] == [
         ("n", "how many points", "3"),
@@ -368,7 +363,7 @@ def test_ctrl_c_stops_kernels_and_leaves_no_partial_output(tmp_path: Path) -> No
 
     import psutil
 
-    slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    slow = new_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-m", "sahel_analysis", "build", str(slow), "-o", str(out)],
@@ -409,7 +404,7 @@ def test_a_killed_build_leaves_no_kernel(tmp_path: Path) -> None:
 
     import psutil
 
-    slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    slow = new_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sahel_analysis", "build", str(slow), "-o", str(tmp_path / "out")],
         stdout=subprocess.DEVNULL,
@@ -435,7 +430,7 @@ def test_a_build_prints_no_warning(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    good = _notebook(tmp_path / "good.ipynb", "print('ok')")
+    good = new_notebook(tmp_path / "good.ipynb", "print('ok')")
     proc = subprocess.run(
         [sys.executable, "-m", "sahel_analysis", "build", str(good), "-o", str(tmp_path / "out")],
         capture_output=True,
@@ -542,6 +537,6 @@ def test_a_relative_path_parameter_is_taken_from_where_the_build_started(tmp_pat
 def test_what_a_default_of_none_means_is_read_from_its_comment(tmp_path: Path, line: str, meaning) -> None:
     from sahel_analysis.report.notebooks import default_meanings
 
-    path = _notebook(tmp_path / "m.ipynb", "pass", params=line)
+    path = new_notebook(tmp_path / "m.ipynb", "pass", params=line)
     name = line.split()[0].rstrip(":")
     assert default_meanings(path).get(name) == meaning

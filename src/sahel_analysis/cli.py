@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     b.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="seconds a cell may run before its notebook fails (default: 600; "
+        "a parameter file's `timeout:` for its notebooks)",
+    )
+    b.add_argument(
         "--profile",
         action="store_true",
         default=bool(os.environ.get("SAHEL_ANALYSIS_PROFILE")),
@@ -126,6 +134,9 @@ def _build(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("sahel-analysis: error: -j/--jobs: expected a whole number >= 1", file=sys.stderr)
         return 2
+    if not 0 < args.timeout < float("inf"):
+        print("sahel-analysis: error: --timeout: expected a number of seconds > 0", file=sys.stderr)
+        return 2
     try:
         cli_params = {}
         for name, value in args.parameter:
@@ -145,7 +156,13 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         results = build(
-            jobs, args.output, workers=args.jobs, force=args.force, progress=say, profile=args.profile
+            jobs,
+            args.output,
+            workers=args.jobs,
+            force=args.force,
+            progress=say,
+            profile=args.profile,
+            timeout=args.timeout,
         )
     except (BuildError, WriteError) as exc:  # WriteError: disk full, a file size limit...
         print(f"sahel-analysis: error: {exc}", file=sys.stderr)

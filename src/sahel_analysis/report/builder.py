@@ -4,7 +4,9 @@ Start-up overlaps with work. Kernels start first (this module and ``kernels`` im
 jupyter_client) and load the notebooks' libraries while this process imports nbclient, papermill and
 nbconvert. Each worker takes the next notebook, longest first by the time it took last build, on a
 kernel already warm; the HTML is rendered by another thread while the next notebook runs. Every
-notebook gets its own kernel, stopped after it.
+notebook gets its own kernel, stopped after it; a cell may run ``timeout`` seconds (a parameter
+file's ``timeout`` for its notebooks). When the build stops early (Ctrl-C), it kills the kernels it
+started, and nothing else.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from sahel_analysis.errors import NotebookSkipped
 from sahel_analysis.paths import source_folder
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.index import page_entry, write_index
-from sahel_analysis.report.kernels import start_kernel, stop_children
+from sahel_analysis.report.kernels import Kernel, KernelError
 from sahel_analysis.report.notebooks import code_cells, default_meanings
 from sahel_analysis.report.plan import Job
+from sahel_analysis.report.run import DEFAULT_TIMEOUT
 from sahel_analysis.report.state import (
     check_state_dir,
     data_version,
@@ -57,6 +60,7 @@ class _Task:
     fingerprint: str
     previous: float | None  # seconds it ran last build, if known
     timings: dict[str, float] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)  # what a parameter left at None means
 
 
 def check_output(out: Path, jobs: Sequence[Job]) -> Path:
@@ -120,10 +124,8 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
     from sahel_analysis.report.html import rebuild_command, render_html
     from sahel_analysis.report.thumbnail import thumbnail_uri
 
-    job, t = task.job, task.timings
+    job, t, defaults = task.job, task.timings, task.defaults
     entry = page_entry(executed, job.notebook)  # the title and index line the notebook wrote
-    # What the parameters left at None mean (as_of: "the latest data"), for the page.
-    defaults = {k: v for k, v in default_meanings(job.notebook).items() if k not in job.params}
     start = time.perf_counter()
     command = rebuild_command(job.notebook, job.params)
     page = render_html(
@@ -156,9 +158,13 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
 class _Runner:
     """Workers that take tasks in order, each on a kernel started ahead of it."""
 
-    def __init__(self, tasks: list[_Task], out: Path, data: str, workers: int, say: Callable) -> None:
+    def __init__(
+        self, tasks: list[_Task], out: Path, data: str, workers: int, say: Callable, timeout: float
+    ) -> None:
         self.tasks, self.out, self.data, self.workers, self.say = tasks, out, data, workers, say
+        self.timeout = timeout
         self.kernels: list[Future] = []
+        self.started: list[Kernel] = []  # every kernel this build made: the only ones it may kill
         self.starter = ThreadPoolExecutor(max_workers=workers + SPARE_KERNELS, thread_name_prefix="kernel")
         self.render = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
         self.lock = threading.Lock()
@@ -172,11 +178,30 @@ class _Runner:
             task = self.tasks[len(self.kernels)]
             self.kernels.append(self.starter.submit(self._start, task))
 
-    def _start(self, task: _Task) -> Any:
+    def _start(self, task: _Task) -> Kernel:
         start = time.perf_counter()
-        km = start_kernel(task.job.notebook.resolve().parent)
+        kernel = Kernel(task.job.notebook.resolve().parent)
+        with self.lock:  # a kernel made after the sweep of kill() would escape it
+            if self.stopping.is_set():
+                raise KernelError("the build stopped")
+            self.started.append(kernel)
+        kernel.start()
         task.timings["kernel_start"] = time.perf_counter() - start
-        return km
+        return kernel
+
+    def kill(self) -> None:
+        """Stop early: kill every kernel this build started (each with what its notebook started)."""
+        with self.lock:
+            self.stopping.set()
+            kernels = list(self.started)
+        for kernel in kernels:
+            kernel.kill()
+
+    def close_unused(self) -> None:
+        """Close the kernels started for notebooks no worker took (a build stopped early)."""
+        for future in self.kernels[self.next :]:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                future.result().close()
 
     def _take(self) -> tuple[int, _Task] | None:
         with self.lock:
@@ -195,7 +220,7 @@ class _Runner:
             job, t = task.job, task.timings
             waited = time.perf_counter()
             try:
-                km = self.kernels[position].result()
+                kernel = self.kernels[position].result()
             except Exception as exc:  # a kernel that cannot start fails its notebook alone
                 if self.stopping.is_set():
                     return
@@ -207,7 +232,8 @@ class _Runner:
             self.running[job.stem] = start
             self.say(f"  start  {job.stem}")
             try:
-                executed = run_notebook(job.notebook, job.params, km, t)
+                timeout = job.timeout or self.timeout
+                executed = run_notebook(job.notebook, job.params, kernel, t, timeout)
             except NotebookFailed as err:
                 if self.stopping.is_set():  # Ctrl-C stopped the kernel: nothing to keep
                     return
@@ -252,9 +278,9 @@ def _order(todo: list[_Task]) -> list[_Task]:
 
 
 def _run_all(
-    todo: list[_Task], out: Path, data: str, workers: int, say: Callable, phases: dict
+    todo: list[_Task], out: Path, data: str, workers: int, say: Callable, phases: dict, timeout: float
 ) -> dict[int, Result]:
-    runner = _Runner(_order(todo), out, data, workers, say)
+    runner = _Runner(_order(todo), out, data, workers, say, timeout)
     # Threads importing the same modules in opposite orders deadlock: each thread only imports
     # what this one has imported before it starts them.
     import jupyter_client  # noqa: F401
@@ -263,14 +289,15 @@ def _run_all(
     start = time.perf_counter()
     import nbclient  # noqa: F401
     import nbconvert  # noqa: F401
-
-    if any(task.job.params for task in todo):  # papermill takes a second to import: only if needed
-        import papermill.parameterize  # noqa: F401
+    import papermill.parameterize  # noqa: F401
 
     import sahel_analysis.report.html
     import sahel_analysis.report.run  # noqa: F401
 
     phases["(orchestrator)"] = {"import": time.perf_counter() - start}
+    for task in todo:  # what the parameters left at None mean (as_of: "the latest data")
+        meanings = default_meanings(task.job.notebook)
+        task.defaults = {k: v for k, v in meanings.items() if k not in task.job.params}
     # While the first kernels start, the render thread gets its templates ready: a core is free now.
     runner.render.submit(sahel_analysis.report.html.warm_up)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worker")
@@ -281,13 +308,12 @@ def _run_all(
             f.result()
         results = [f.result() for f in runner.results]
     except BaseException:
-        runner.stopping.set()
+        runner.kill()
         pool.shutdown(wait=False, cancel_futures=True)
         runner.render.shutdown(wait=False, cancel_futures=True)
-        stop_children()
-        # A kernel still starting dies with its process, or is caught by the second sweep.
+        # A kernel still starting sees that it was killed once its process exists, and stops.
         runner.starter.shutdown(wait=True, cancel_futures=True)
-        stop_children()
+        runner.close_unused()
         raise
     finally:
         runner.stopping.set()
@@ -308,10 +334,13 @@ def build(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
     profile: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[Result]:
     """Run the jobs that are out of date, in parallel, and refresh ``out/index.html``.
 
-    With ``profile``, the seconds each phase took are written to ``out/.state/profile.json``.
+    A cell may run ``timeout`` seconds, or its job's own ``timeout``; a cell that runs longer fails
+    its notebook alone. With ``profile``, the seconds each phase took are written to
+    ``out/.state/profile.json``.
     """
     say = progress or (lambda _msg: None)
     out = check_output(out, jobs)
@@ -336,7 +365,7 @@ def build(
     if todo:
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         say(f"running {len(todo)} notebook(s) with {workers} worker(s); {len(results)} up to date")
-        results.update(_run_all(todo, out, data, workers, say, phases))
+        results.update(_run_all(todo, out, data, workers, say, phases, timeout))
     write_index(out, data)
     if profile:
         write_profile(out, phases)

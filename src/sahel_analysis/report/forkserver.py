@@ -6,28 +6,41 @@ own work. This server pays it once. Each kernel is a fork made before any notebo
 state passes from one notebook to another, as with a kernel started from scratch.
 
 Linux only: forking after these imports is safe there, and ``PR_SET_PDEATHSIG`` ends a kernel when
-its server ends. The server ends when its standard input closes, so a build that dies, even by
-SIGKILL, takes its kernels with it. Elsewhere ``kernels`` starts each kernel the usual way.
+its server ends. The server ends when the other end of its socket closes, so a build that dies,
+even by SIGKILL, takes its kernels with it. Elsewhere ``kernels`` starts each kernel the usual way.
 
-Protocol, a JSON line each way: ``{"connection_file", "cwd", "env"}`` in, ``{"pid"}`` out.
+The server talks to the build over a socket of its own (a ``SOCK_SEQPACKET`` pair: one JSON
+message each way per request), never over standard output, where any import may print.
+Its first message, ``{"ready"}``, says the imports are done. Then, per request:
+
+- ``{"op": "fork", "connection_file", "cwd", "env"}``: ``{"pid"}``, with a pidfd of the kernel
+  (``os.pidfd_open``) passed along the message (``SCM_RIGHTS``) where the system has them;
+- ``{"op": "status", "pid"}``: ``{"returncode"}``, ``None`` while the kernel runs, else its exit
+  status or minus the signal that ended it. The kernel is not reaped (``WNOWAIT``): its pid, and its
+  process group, cannot be reused while the build may still signal them;
+- ``{"op": "release", "pid"}``: the build is done with the kernel; it is killed if it still runs,
+  and reaped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import importlib
 import json
 import os
 import signal
+import socket
 import sys
 from typing import Any, NoReturn
 
 INLINE = "module://matplotlib_inline.backend_inline"
 PR_SET_NAME, PR_SET_PDEATHSIG = 15, 1
+MESSAGE_SIZE = 1 << 20  # a request carries the kernel's environment: far less than this
 
 
-def _kernel(request: dict[str, Any], server: int) -> NoReturn:
+def _kernel(request: dict[str, Any], server: int, channel: socket.socket) -> NoReturn:
     """The forked child: become the kernel the request describes; never return to the server loop."""
     code = 1
     try:
@@ -37,11 +50,8 @@ def _kernel(request: dict[str, Any], server: int) -> NoReturn:
         libc.prctl(PR_SET_NAME, b"ipykernel")  # the name ps and top show: it is a kernel, not a server
         if os.getppid() != server:  # the server died before the line above
             os._exit(1)
+        channel.close()  # the server's: a kernel has no business on it
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # so that the notebook's subprocesses can be waited for
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        os.dup2(devnull, 1)  # the server's replies go there: the kernel must not write into them
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
@@ -118,21 +128,81 @@ def prepare_shell() -> None:
         plt.uninstall_repl_displayhook()
 
 
-def serve() -> None:
-    """Import the library's modules, then fork a kernel per request line until standard input closes."""
+def _returncode(pid: int) -> int | None:
+    """A kernel's exit as ``subprocess`` gives it (minus the signal that ended it), or None if it runs.
+
+    Read without reaping it (``WNOWAIT``).
+    """
+    info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    if info is None:
+        return None
+    return info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:
+        return True
+
+
+def _fork(request: dict[str, Any], server: int, cwd: str, channel: socket.socket) -> tuple[int, list[int]]:
+    pid = os.fork()
+    if pid == 0:
+        _kernel({**request, "server_cwd": cwd}, server, channel)
+    try:  # race-free here: the child is ours, and stays a zombie until released
+        return pid, [os.pidfd_open(pid)]
+    except (AttributeError, OSError):  # no pidfd (Linux < 5.3): the build goes by the pid
+        return pid, []
+
+
+def serve(fd: int, modules: list[str] | None = None) -> None:
+    """Import ``modules`` (default: the library's), then answer requests on socket ``fd`` until it closes."""
+    channel = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle; it stops us
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end: no zombies
     # What ipykernel sets before any import, so that matplotlib picks the inline backend.
     os.environ.setdefault("MPLBACKEND", INLINE)
-    warm(["ipykernel.kernelapp", *library_modules()])
+    warm(["ipykernel.kernelapp", *(library_modules() if modules is None else modules)])
     # Out of the collector's sight from now on: a kernel's collections would otherwise write to
     # every object imported here, and so copy every page it shares with the server.
     gc.freeze()
     server, cwd = os.getpid(), os.getcwd()
-    for line in sys.stdin:
-        request = {**json.loads(line), "server_cwd": cwd}
-        pid = os.fork()
-        if pid == 0:
-            _kernel(request, server)
-        sys.stdout.write(json.dumps({"pid": pid}) + "\n")
-        sys.stdout.flush()
+    kernels: set[int] = set()
+    released: set[int] = set()  # killed, waiting to be reaped
+    try:
+        channel.send(json.dumps({"ready": True}).encode())
+        while message := channel.recv(MESSAGE_SIZE):
+            reply, fds = _answer(json.loads(message), server, cwd, channel, kernels, released)
+            socket.send_fds(channel, [json.dumps(reply).encode()], fds)
+            for fd_ in fds:
+                os.close(fd_)
+    except (BrokenPipeError, ConnectionResetError):  # the build is gone: so are we, without a word
+        return
+
+
+def _answer(
+    request: dict[str, Any],
+    server: int,
+    cwd: str,
+    channel: socket.socket,
+    kernels: set[int],
+    released: set[int],
+) -> tuple[dict[str, Any], list[int]]:
+    """The reply to one request, and the file descriptors to pass with it."""
+    fds: list[int] = []
+    if request["op"] == "fork":
+        pid, fds = _fork(request, server, cwd, channel)
+        kernels.add(pid)
+        reply: dict[str, Any] = {"pid": pid}
+    elif request["pid"] not in kernels:
+        reply = {"error": f"no kernel {request['pid']} here"}
+    elif request["op"] == "status":
+        reply = {"returncode": _returncode(request["pid"])}
+    else:  # release
+        kernels.discard(request["pid"])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(request["pid"], signal.SIGKILL)  # still ours: not reaped yet
+        released.add(request["pid"])
+        reply = {}
+    released -= {pid for pid in released if _reaped(pid)}
+    return reply, fds

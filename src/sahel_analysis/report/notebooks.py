@@ -110,23 +110,15 @@ def parameters(path: Path) -> list[Parameter]:
 
 
 def default_meanings(path: Path) -> dict[str, str]:
-    """What each parameter means when left at ``None``, from its comment (``... None: the latest data``).
+    """What each parameter means when left at ``None``, from its help (``... None: the latest data``).
 
-    Read from the parameters cell as text (papermill takes a second to import), in the cell's order.
+    Read from what ``parameters`` returns (papermill's reading of the cell), in the cell's order.
     """
     found: dict[str, str] = {}
-    for cell in load_notebook(path).get("cells", []):
-        if "parameters" not in cell.get("metadata", {}).get("tags", []):
-            continue
-        for line in cell_source(cell).splitlines():
-            match = re.match(r"\s*([A-Za-z_]\w*)\s*(?::[^=#]+)?=\s*None\s*#(.*)$", line)
-            if match is None:
-                continue
-            # The comment may start with the type ("str | None: ..."): that "None:" is not a meaning.
-            helptext = re.sub(r"^[^:]*\|\s*None\s*:", "", match.group(2))
-            meaning = re.search(r"None:\s*([^;)]+)", helptext)
-            if meaning:
-                found[match.group(1)] = meaning.group(1).strip()
+    for param in parameters(path):
+        meaning = re.search(r"None:\s*([^;)]+)", param.help) if param.default == "None" else None
+        if meaning:
+            found[param.name] = meaning.group(1).strip()
     return found
 
 

@@ -23,6 +23,7 @@ class Job:
     notebook: Path
     params: dict[str, Any]
     variant: str | None = None
+    timeout: float | None = None  # seconds a cell may run, from the parameter file; None: the build's
 
     @property
     def stem(self) -> str:
@@ -157,6 +158,19 @@ def read_param_file(path: Path) -> dict[str, Any]:
     return _plain(data)
 
 
+TIMEOUT = "timeout"  # in a parameter file, the build's setting for its notebooks, never a parameter
+
+
+def _timeout(path: Path, values: dict[str, Any]) -> float | None:
+    """The parameter file's ``timeout``, taken out of its parameters."""
+    if TIMEOUT not in values:
+        return None
+    value = values.pop(TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+        raise BuildError(f"{path}: timeout: expected a number of seconds > 0, found {shown(value)}")
+    return float(value)
+
+
 def plan(
     notebooks: Sequence[Path], cli_params: dict[str, Any], param_files: Sequence[Path] = ()
 ) -> list[Job]:
@@ -173,14 +187,15 @@ def plan(
         named[f.stem] = f
     for nb in notebooks:  # a broken notebook is one line now, not a failure once kernels run
         load_notebook(nb)
-    variants = [(f.stem, read_param_file(f)) for f in param_files] or [(None, {})]
-    if not cli_params and not any(values for _, values in variants):
+    files = [(f, read_param_file(f)) for f in param_files]
+    variants = [(f.stem, values, _timeout(f, values)) for f, values in files] or [(None, {}, None)]
+    if not cli_params and not any(values for _, values, _ in variants):
         # Nothing to check: the notebooks need not be inspected (papermill takes seconds to import).
-        return [Job(nb, {}, variant=variant) for variant, _ in variants for nb in notebooks]
+        return [Job(nb, {}, variant, timeout) for variant, _, timeout in variants for nb in notebooks]
     declared: dict[Path, dict[str, Parameter]] = {nb: {p.name: p for p in parameters(nb)} for nb in notebooks}
     known = set().union(*(d.keys() for d in declared.values())) if declared else set()
     jobs = []
-    for variant, from_file in variants:
+    for variant, from_file, timeout in variants:
         overrides = {**from_file, **cli_params}
         unknown = sorted(set(overrides) - known)
         if unknown:
@@ -200,7 +215,7 @@ def plan(
                         f"found {shown(value)} ({type(value).__name__})"
                     )
                 mine[name] = value
-            jobs.append(Job(nb, _resolve_paths(mine), variant=variant))
+            jobs.append(Job(nb, _resolve_paths(mine), variant, timeout))
     return jobs
 
 

@@ -6,28 +6,32 @@ own working folder never changes, so that threads cannot race on it.
 
 from __future__ import annotations
 
-import asyncio
+import math
 import time
 from pathlib import Path
 from typing import Any
 
-from sahel_analysis.report.kernels import KERNEL_NAME, start_kernel, stop_kernel
+from sahel_analysis.report.kernels import KERNEL_NAME, Kernel, start_kernel
+
+DEFAULT_TIMEOUT = 600.0  # seconds a cell may run (``--timeout``)
 
 INJECTED_TAG = "injected-parameters"  # papermill's tag on the cell it adds
 
 
 class NotebookFailed(Exception):  # noqa: N818 - read as "the notebook failed"
-    """A cell raised, or the kernel died. ``notebook`` holds what ran, up to the failure."""
+    """A cell raised or ran out of time, or the kernel died. ``notebook`` holds what ran, up to the failure."""
 
     def __init__(self, cell: int | None, ename: str, evalue: str, notebook: Any) -> None:
         super().__init__(f"{ename}: {evalue}")
         self.cell, self.ename, self.evalue, self.notebook = cell, ename, evalue, notebook
 
+    def where(self, name: str) -> str:
+        return f"{name}, cell {self.cell + 1}" if self.cell is not None else name
+
     def line(self, name: str) -> str:
         """One line for the build's report: notebook, cell, error."""
-        where = f", cell {self.cell + 1}" if self.cell is not None else ""
         first = self.evalue.strip().splitlines()[0] if self.evalue.strip() else ""
-        return f"{name}{where}: {self.ename}: {first}" if first else f"{name}{where}: {self.ename}"
+        return f"{self.where(name)}: {self.ename}: {first}" if first else f"{self.where(name)}: {self.ename}"
 
 
 def _stable_ids(nb: Any, given: set[str]) -> None:
@@ -53,23 +57,40 @@ def _stable_ids(nb: Any, given: set[str]) -> None:
         taken.add(cell.id)
 
 
-async def _execute(client: Any, km: Any) -> None:
+class CellTimedOut(NotebookFailed):
+    """A cell ran longer than the time allowed; its kernel was stopped."""
+
+    def __init__(self, cell: int | None, seconds: float, notebook: Any) -> None:
+        super().__init__(cell, "CellTimeoutError", f"timed out after {seconds:g} s", notebook)
+
+    def line(self, name: str) -> str:
+        return f"{self.where(name)}: {self.evalue}"
+
+
+async def _execute(client: Any, kernel: Kernel) -> None:
     try:
         await client.async_execute()
     finally:
         if client.kc is not None:
             client.kc.stop_channels()
-        await stop_kernel(km)
+        await kernel.shutdown()
 
 
-def run_notebook(path: Path, params: dict[str, Any], km: Any, timings: dict[str, float] | None = None) -> Any:
-    """The executed notebook (``NotebookNode``), run on ``km``, which is stopped afterwards.
+def run_notebook(
+    path: Path,
+    params: dict[str, Any],
+    kernel: Kernel,
+    timings: dict[str, float] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Any:
+    """The executed notebook (``NotebookNode``), run on ``kernel``, which is closed afterwards.
 
-    Raises ``NotebookFailed`` when a cell raises or the kernel dies.
+    A cell may run ``timeout`` seconds. Raises ``NotebookFailed`` when a cell raises or runs out of
+    time, or the kernel dies.
     """
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, DeadKernelError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from papermill.parameterize import parameterize_notebook
 
     timings = {} if timings is None else timings
@@ -85,8 +106,10 @@ def run_notebook(path: Path, params: dict[str, Any], km: Any, timings: dict[str,
     timings["inject"] = time.perf_counter() - start
     client = NotebookClient(
         nb,
-        km=km,
-        timeout=None,
+        km=kernel.km,
+        # nbclient's timeout is whole seconds; a cell's own limit may be any number.
+        timeout=math.ceil(timeout),
+        timeout_func=lambda cell: timeout,
         kernel_name=KERNEL_NAME,
         record_timing=False,  # wall-clock times would make the same inputs give other bytes
         resources={"metadata": {"path": str(path.resolve().parent)}},
@@ -95,27 +118,40 @@ def run_notebook(path: Path, params: dict[str, Any], km: Any, timings: dict[str,
     client.on_cell_execute = lambda cell, cell_index: begun.append(cell_index)
     start = time.perf_counter()
     try:
-        asyncio.run(_execute(client, km))
+        try:
+            kernel.run(_execute(client, kernel))
+        finally:
+            kernel.close()
+            timings["execute"] = time.perf_counter() - start
+    except CellTimeoutError:
+        raise CellTimedOut(begun[-1] if begun else None, timeout, nb) from None
     except CellExecutionError as err:
         raise NotebookFailed(begun[-1] if begun else None, err.ename, err.evalue, nb) from None
     except DeadKernelError:
-        raise NotebookFailed(begun[-1] if begun else None, "DeadKernelError", "kernel died", nb) from None
-    finally:
-        timings["execute"] = time.perf_counter() - start
+        died = f"kernel died ({kernel.ended()})"
+        raise NotebookFailed(begun[-1] if begun else None, "DeadKernelError", died, nb) from None
+    except Exception as exc:  # the kernel stopped answering, or nbclient failed: this notebook alone
+        raise NotebookFailed(begun[-1] if begun else None, type(exc).__name__, str(exc), nb) from None
     return nb
 
 
-def execute(notebook: Path, output: Path | None = None, parameters: dict[str, Any] | None = None) -> Any:
+def execute(
+    notebook: Path,
+    output: Path | None = None,
+    parameters: dict[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Any:
     """Run ``notebook`` in a fresh kernel of this interpreter and return the executed notebook.
 
     The executed notebook is also written to ``output`` when given (even when a cell fails).
-    Safe to call from several threads. Raises ``NotebookFailed`` when a cell fails.
+    Safe to call from several threads. Raises ``NotebookFailed`` when a cell fails or runs longer
+    than ``timeout`` seconds.
     """
     import nbformat
 
-    km = start_kernel(Path(notebook).resolve().parent)
+    kernel = start_kernel(Path(notebook).resolve().parent)
     try:
-        executed = run_notebook(Path(notebook), parameters or {}, km)
+        executed = run_notebook(Path(notebook), parameters or {}, kernel, timeout=timeout)
     except NotebookFailed as err:
         if output is not None:
             nbformat.write(err.notebook, str(output))
