@@ -227,12 +227,15 @@ def test_forked_and_spawned_kernels_see_the_same_data_folder(
     monkeypatch.chdir(tmp_path)
     for name in ("data_a", "data_b"):
         shutil.copytree(DATA_DIR, tmp_path / name)
+    # The second package differs by one file: its data version, stamped on the page, must differ too.
+    (tmp_path / "data_b" / "README.txt").write_text("another copy\n")
     (tmp_path / "nbs").mkdir()
     nb = new_notebook(
         tmp_path / "nbs" / "where.ipynb",
         "import os\nfrom sahel_analysis import geo, paths, tables\n"
         "print(os.environ['SAHEL_ANALYSIS_DATA'], paths.DATA_DIR, geo.boundaries_dir(), len(tables.load_sources()))",
     )
+    versions: list[str] = []
     # The second folder is named from where the build starts: the spawned kernel runs in nbs/.
     for data, folder in ((str(tmp_path / "data_a"), tmp_path / "data_a"), ("data_b", tmp_path / "data_b")):
         monkeypatch.setenv("SAHEL_ANALYSIS_DATA", data)
@@ -246,6 +249,10 @@ def test_forked_and_spawned_kernels_see_the_same_data_folder(
         env, data_dir, boundaries, _ = seen[0]
         assert Path(env).resolve() == Path(data_dir) == folder.resolve()
         assert Path(boundaries) == folder.resolve() / "boundaries"
+        # The build's own side (the data version on the page and in the fingerprint) reads it too.
+        page = (tmp_path / f"out-{folder.name}-True" / "where.html").read_text(encoding="utf-8")
+        versions.append(re.search(r"data version ([0-9a-f]{12})", page)[1])
+    assert versions[0] != versions[1], "two data folders, one data version: the build hashed the first for both"
 
 
 @pytest.mark.slow

@@ -28,8 +28,19 @@ def _located(env: str, name: str) -> Path:
     return _SHIPPED / name
 
 
-DATA_DIR = _located("SAHEL_ANALYSIS_DATA", "data")
-NOTEBOOK_DIR = _located("SAHEL_ANALYSIS_NOTEBOOKS", "notebooks")
+def data_dir() -> Path:
+    """The data package's folder as the environment names it now (a build reads it when it starts)."""
+    return _located("SAHEL_ANALYSIS_DATA", "data")
+
+
+def notebook_dir() -> Path:
+    """The notebooks folder as the environment names it now."""
+    return _located("SAHEL_ANALYSIS_NOTEBOOKS", "notebooks")
+
+
+# As the environment named them when the library was imported: what the loaders of a kernel use.
+DATA_DIR = data_dir()
+NOTEBOOK_DIR = notebook_dir()
 TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"
 
 
@@ -43,7 +54,7 @@ def source_folder(path: Path, *notebook_folders: Path) -> tuple[Path, str] | Non
     Paths are compared after resolving symbolic links.
     """
     where = path.expanduser().resolve()
-    whole = {DATA_DIR.resolve(): "the data package", NOTEBOOK_DIR.resolve(): "a folder of source notebooks"}
+    whole = {data_dir().resolve(): "the data package", notebook_dir().resolve(): "a folder of source notebooks"}
     for folder, what in whole.items():
         if where == folder or folder in where.parents:
             return folder, what

@@ -14,9 +14,9 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import Any
 
-from sahel_analysis import __version__
+from sahel_analysis import __version__, paths
 from sahel_analysis.atomic import atomic_write
-from sahel_analysis.paths import DATA_DIR, PACKAGE_DIR
+from sahel_analysis.paths import PACKAGE_DIR
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.plan import Job, is_path
 
@@ -35,8 +35,12 @@ def _hash_tree(root: Path, patterns: Iterable[str]) -> str:
 
 
 def data_version(data_dir: Path | None = None) -> str:
-    """A short hash of everything under ``data/``: changes whenever a data file does."""
-    return _hash_tree(data_dir or DATA_DIR, ["*"])[:12]
+    """A short hash of everything under ``data/``: changes whenever a data file does.
+
+    The folder is the one the environment names when the build starts, not when the library was
+    imported: two builds in one process may point ``SAHEL_ANALYSIS_DATA`` at two packages.
+    """
+    return _hash_tree(data_dir or paths.data_dir(), ["*"])[:12]
 
 
 def library_version() -> str:
