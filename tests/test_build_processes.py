@@ -252,7 +252,9 @@ def test_forked_and_spawned_kernels_see_the_same_data_folder(
         # The build's own side (the data version on the page and in the fingerprint) reads it too.
         page = (tmp_path / f"out-{folder.name}-True" / "where.html").read_text(encoding="utf-8")
         versions.append(re.search(r"data version ([0-9a-f]{12})", page)[1])
-    assert versions[0] != versions[1], "two data folders, one data version: the build hashed the first for both"
+    assert versions[0] != versions[1], (
+        "two data folders, one data version: the build hashed the first for both"
+    )
 
 
 @pytest.mark.slow

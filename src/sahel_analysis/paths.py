@@ -54,7 +54,10 @@ def source_folder(path: Path, *notebook_folders: Path) -> tuple[Path, str] | Non
     Paths are compared after resolving symbolic links.
     """
     where = path.expanduser().resolve()
-    whole = {data_dir().resolve(): "the data package", notebook_dir().resolve(): "a folder of source notebooks"}
+    whole = {
+        data_dir().resolve(): "the data package",
+        notebook_dir().resolve(): "a folder of source notebooks",
+    }
     for folder, what in whole.items():
         if where == folder or folder in where.parents:
             return folder, what
