@@ -32,7 +32,7 @@ DOMAIN = "sahel_analysis"
 TEMPLATE = LOCALE / f"{DOMAIN}.pot"
 # Fixed, so that re-extracting unchanged sources rewrites nothing (readable diffs).
 STAMP = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def notebook_messages(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:

@@ -28,12 +28,16 @@ __all__ = [
     "LANGUAGES",
     "N_",
     "_",
+    "country_name",
     "format_date",
     "format_number",
     "get_language",
     "language",
     "ngettext",
+    "pgettext",
     "set_language",
+    "text_column",
+    "text_of",
 ]
 
 LANGUAGES = ("en", "fr")
@@ -106,6 +110,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, where the same English words need another translation
+    in ``context`` (a table's "to": until a date, or towards a place)."""
+    return translations(_current).pgettext(context, message) if _current != "en" else message
+
+
 def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
     """Mark ``message`` for the catalogue without translating it yet (module-level labels)."""
     return message
@@ -142,3 +152,56 @@ def format_number(value: float, digits: int = 0, *, lang: str | None = None) -> 
 
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(round(value, digits), format=pattern, locale=check_language(lang or _current))
+
+
+# -- text from the data ------------------------------------------------------------------------
+# The record carries its own French: ``title_fr`` beside ``title``, ``name_fr`` beside ``name_en``.
+# One rule picks the column of the current language, with the English text where a cell is empty.
+
+
+def _columns(columns: Any, column: str, lang: str) -> tuple[str, str | None]:
+    """The English column of ``column`` (``title``, else ``title_en``) and the current language's."""
+    english = column if column in columns else f"{column}_en"
+    if lang == "en":
+        return english, None
+    own = f"{column}_{lang}"
+    return english, own if own in columns else None
+
+
+def text_column(frame: Any, column: str, *, lang: str | None = None) -> Any:
+    """The text of ``column`` (e.g. "title", "name") in the current language, as a Series of ``frame``.
+
+    ``title_fr`` in French, ``title`` in English (``name_en`` where the English is suffixed); a row
+    whose French cell is empty shows its English text.
+    """
+    english, own = _columns(frame.columns, column, check_language(lang or _current))
+    if own is None:
+        return frame[english]
+    given = frame[own].where(frame[own].map(lambda v: isinstance(v, str) and v.strip() != ""))
+    return given.fillna(frame[english])
+
+
+def text_of(row: Any, column: str, *, lang: str | None = None) -> Any:
+    """One row's text of ``column`` in the current language (a mapping, a Series or a named tuple)."""
+    fields = row.keys() if hasattr(row, "keys") else row._fields
+    english, own = _columns(fields, column, check_language(lang or _current))
+    get = row.get if hasattr(row, "get") else (lambda name: getattr(row, name))
+    value = get(own) if own is not None else None
+    return value if isinstance(value, str) and value.strip() else get(english)
+
+
+def country_name(iso3: str, english: str | None = None, *, lang: str | None = None) -> str:
+    """A country's name in the current language, from its ISO 3166 alpha-3 code (CLDR, through Babel).
+
+    English keeps ``english`` when given (the record's and Natural Earth's own names); a code CLDR
+    does not know (Natural Earth's Somaliland) keeps ``english``, else the code.
+    """
+    lang = check_language(lang or _current)
+    if lang == "en" and english:
+        return english
+    from babel import Locale
+    from babel.core import get_global
+
+    aliases = get_global("territory_aliases").get(str(iso3).upper(), [])
+    names = Locale.parse(lang).territories
+    return names.get(aliases[0], english or str(iso3)) if aliases else english or str(iso3)
