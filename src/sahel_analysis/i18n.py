@@ -26,6 +26,7 @@ from typing import Any
 
 __all__ = [
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "N_",
     "_",
     "country_name",
@@ -33,6 +34,7 @@ __all__ = [
     "format_number",
     "get_language",
     "language",
+    "messages",
     "ngettext",
     "pgettext",
     "set_language",
@@ -41,6 +43,8 @@ __all__ = [
 ]
 
 LANGUAGES = ("en", "fr")
+# Each language by its own name: how a link to a page in that language is labelled.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 DOMAIN = "sahel_analysis"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
@@ -98,6 +102,28 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+@functools.cache
+def messages(lang: str) -> tuple[tuple[str, str], ...]:
+    """The catalogue of ``lang`` as (English message, translation) pairs: the translated singular
+    messages (a plural's first form), in the catalogue's order; none for English."""
+    if check_language(lang) == "en":
+        return ()
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    with (mo if mo.is_file() else po).open("rb") as fp:
+        catalog = read_mo(fp) if mo.is_file() else read_po(fp, locale=lang, domain=DOMAIN)
+    pairs = []
+    for message in catalog:
+        english = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        text = message.string[0] if isinstance(message.string, tuple | list) else message.string
+        if english and text and not message.fuzzy:
+            pairs.append((str(english), str(text)))
+    return tuple(pairs)
 
 
 def _(message: str) -> str:
