@@ -15,8 +15,9 @@ import functools
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 
-__all__ = ["FIGURE_ATTRIBUTE", "add_anchors", "english_headings", "slug"]
+__all__ = ["FIGURE_ATTRIBUTE", "add_anchors", "english_headings", "heading_words", "slug"]
 
 FIGURE_ATTRIBUTE = "data-figure"  # the mark templates put on a chart's element: its name
 MAX_SLUG = 60
@@ -62,25 +63,31 @@ def _headings(markdown: str) -> list[str]:
 
 @functools.cache
 def english_headings(lang: str) -> dict[str, str]:
-    """The English words of each heading the catalogue of ``lang`` translates, by the slug of its
-    translation: what a page in ``lang`` makes its headings' ids from, so that a twin page has the
-    ids of its English page (``#after-the-handovers`` on both).
-
-    From whole messages ("How this page was made", "Briefings") and from the headings of the
-    notebooks' markdown cells, paired in order when the cell and its translation have as many. A
-    message with a placeholder (a page's title) cannot be read back, and keeps its own words.
-    """
+    """The English words of each heading the catalogue of ``lang`` translates (:func:`heading_words`)."""
     from sahel_analysis.i18n import messages
 
+    return heading_words(messages(lang))
+
+
+def heading_words(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The English words of each translated heading, by the slug of its translation: what a page in
+    another language makes its headings' ids from, so that a twin page has the ids of its English
+    page (``#after-the-handovers`` on both).
+
+    ``pairs``: (English message, translation). Whole one-line messages ("How this page was made",
+    "Briefings"), and the headings of the notebooks' markdown cells, paired in order when the cell
+    and its translation have as many. A message with a placeholder (a page's title) cannot be read
+    back, and keeps its own words.
+    """
     found: dict[str, str] = {}
-    for english, text in messages(lang):
+    for english, text in pairs:
         if _PLACEHOLDER.search(english):
             continue
         theirs, ours = _headings(english), _headings(text)
-        pairs = list(zip(ours, theirs, strict=True)) if theirs and len(theirs) == len(ours) else []
+        matched = list(zip(ours, theirs, strict=True)) if theirs and len(theirs) == len(ours) else []
         if "\n" not in english.strip():
-            pairs.append((text, english))
-        for translated, original in pairs:
+            matched.append((text, english))
+        for translated, original in matched:
             found.setdefault(slug(translated), original)
     return found
 
