@@ -159,18 +159,20 @@ def execute(
     output: Path | None = None,
     parameters: dict[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    lang: str = "en",
 ) -> Any:
     """Run ``notebook`` in a fresh kernel of this interpreter and return the executed notebook.
 
     The executed notebook is also written to ``output`` when given (even when a cell fails).
-    Safe to call from several threads. Raises ``NotebookFailed`` when a cell fails or runs longer
+    Safe to call from several threads. ``lang``: the page's language (its markdown from the
+    catalogue, its ``lang`` parameter). Raises ``NotebookFailed`` when a cell fails or runs longer
     than ``timeout`` seconds.
     """
     import nbformat
 
     kernel = start_kernel(Path(notebook).resolve().parent)
     try:
-        executed = run_notebook(Path(notebook), parameters or {}, kernel, timeout=timeout)
+        executed = run_notebook(Path(notebook), parameters or {}, kernel, timeout=timeout, lang=lang)
     except NotebookFailed as err:
         if output is not None:
             nbformat.write(err.notebook, str(output))
