@@ -10,6 +10,8 @@ Prints, first, the ratio that matters:
 - where the cold build's time goes, per notebook and per phase (``--profile``);
 - the naive chain: ``papermill`` CLI then ``jupyter nbconvert --to html --no-input``, per notebook,
   in sequence (ratio, target >= 3x; ``--skip-naive`` leaves it out);
+- both editions (``--lang en --lang fr``, on the same kernels) against English alone, each a cold
+  ``--force`` build in the same round;
 - a no-op rebuild (target <= 0.3 s);
 - the peak resident memory of the build's whole process tree (target <= 1.5 GB);
 - ``import sahel_analysis`` against ``import geopandas, matplotlib.pyplot`` (target: adds <= 0.3 s).
@@ -184,7 +186,7 @@ def main() -> None:
         tmp_path = Path(tmp)
         (tmp_path / "scripts").mkdir()
         # Rounds alternate floor and builds, so that a slower spell of the machine falls on both.
-        lows, colds, firsts = [], [], []
+        lows, colds, firsts, boths = [], [], [], []
         for round_ in range(1, args.repeat + 1):
             low, scripts = floor(tmp_path / "scripts")
             build = [str(BIN / "sahel-analysis"), "build", "-o", str(tmp_path / f"round{round_}")]
@@ -193,14 +195,18 @@ def main() -> None:
             # Cold again: every notebook re-run in new kernels, queued longest first by the times
             # the first build recorded.
             cold, _ = timed([*build, "--force"], sample=False)
+            # Both editions, the French pages into OUT/fr, on the same kernels.
+            both, _ = timed([*build, "--force", "--lang", "en", "--lang", "fr"], sample=False)
             lows.append(low)
             colds.append(cold)
             firsts.append(first)
+            boths.append(both)
             print(
                 f"  round {round_}: floor {low:5.1f} s, cold build {cold:5.1f} s ({cold / low:.2f}x), "
-                f"first build {first:5.1f} s ({first / low:.2f}x)"
+                f"first build {first:5.1f} s ({first / low:.2f}x), both editions {both:5.1f} s"
             )
         low, cold, first = statistics.median(lows), statistics.median(colds), statistics.median(firsts)
+        both = statistics.median(boths)
         drawn, _ = floor(tmp_path / "scripts", render=True)
         out = tmp_path / "site"
         build = [str(BIN / "sahel-analysis"), "build", "-o", str(out)]
@@ -210,6 +216,8 @@ def main() -> None:
         print(f"  cold build / floor: {cold / low:.2f}x (target <= 1.4x)")
         print(f"first build into a new folder (no times to order by), median:        {first:6.1f} s")
         print(f"  first build / floor: {first / low:.2f}x")
+        print(f"both editions (--lang en --lang fr), cold, median:                   {both:6.1f} s")
+        print(f"  both editions / English alone: {both / cold:.2f}x (twice the pages: 2.0x at most)")
         print(f"floor with each cell's figures drawn to PNG, as the pages need: {drawn:6.1f} s")
         print(f"  cold build / that floor: {cold / drawn:.2f}x")
         print(f"cold build again, with --profile and memory sampled every 50 ms: {profiled:.1f} s")

@@ -10,6 +10,7 @@ import pytest
 
 from sahel_analysis.paths import NOTEBOOK_DIR
 from sahel_analysis.report import build, plan
+from sahel_analysis.report.plan import in_languages
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -24,11 +25,12 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def briefing_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The briefing of 4 June 2021, in English; its French twin is in fr/ beside it."""
     out = tmp_path_factory.mktemp("site")
     jobs = plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"])
-    (result,) = build(jobs, out, workers=1)
-    assert result.status == "built", result.message
-    return result.output
+    english, french = build(in_languages(jobs, ["en", "fr"]), out, workers=2)
+    assert english.status == french.status == "built", english.message + french.message
+    return english.output
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +122,41 @@ def test_a_heading_links_to_itself(browser, briefing_html: Path) -> None:
         "const link = document.querySelector('h2#key-figures a.anchor-link'); link.click(); return location.hash;"
     )
     assert href == "#key-figures"
+
+
+def test_the_language_switch_leads_to_the_twin_page_and_back(browser, briefing_html: Path) -> None:
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})  # the screen, whatever ran before
+    browser.set_window_size(1280, 900)
+    browser.get(briefing_html.as_uri())
+    french = briefing_html.parent / "fr" / briefing_html.name
+    seen = []
+    for _ in range(2):  # English to French, and back
+        seen.append((browser.current_url, browser.execute_script("return document.documentElement.lang;")))
+        browser.execute_script("document.querySelector('a.lang-switch').click();")
+    seen.append((browser.current_url, browser.execute_script("return document.documentElement.lang;")))
+    assert seen == [(briefing_html.as_uri(), "en"), (french.as_uri(), "fr"), (briefing_html.as_uri(), "en")]
+    # The indexes too, each to the other.
+    browser.get((briefing_html.parent / "index.html").as_uri())
+    browser.execute_script("document.querySelector('a.lang-switch').click();")
+    assert browser.current_url == (french.parent / "index.html").as_uri()
+    browser.execute_script("document.querySelector('a.lang-switch').click();")
+    assert browser.current_url == (briefing_html.parent / "index.html").as_uri()
+
+
+@pytest.mark.parametrize("anchor", ["after-the-handovers", "key-figures", "fig-costs"])
+def test_a_link_to_a_section_lands_on_it_in_the_french_page_too(
+    browser, briefing_html: Path, anchor: str
+) -> None:
+    """The twins share their ids: a reader can send #after-the-handovers to a French reader."""
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    browser.set_window_size(1280, 900)
+    french = briefing_html.parent / "fr" / briefing_html.name
+    browser.get(f"{french.as_uri()}#{anchor}")
+    found, scrolled, top, bottom = browser.execute_script(
+        "const el = document.getElementById(arguments[0]); if (!el) return [false, 0, 0, 0];"
+        "const box = el.getBoundingClientRect();"
+        "return [true, window.scrollY, box.top, document.documentElement.scrollHeight - window.innerHeight];",
+        anchor,
+    )
+    assert found, f"no #{anchor} on the French page"
+    assert scrolled > 0 and (0 <= top <= 20 or scrolled >= bottom - 1), (anchor, scrolled, top)

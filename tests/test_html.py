@@ -60,7 +60,7 @@ def _csv(href: str) -> pd.DataFrame:
 def test_every_figure_says_what_it_shows(site: Path) -> None:
     titles = {
         "06_briefing--article-date": [
-            f"Mali and the French bases on {AS_OF:%d %B %Y}",
+            f"Mali and the French bases on {AS_OF.day} {AS_OF:%B %Y}",  # Babel: no leading zero
             "French troops in Mali and the Sahel",
             "Cost of the French operations",
             "Mali and the Sahel, ",

@@ -19,6 +19,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sahel_analysis.i18n import _
 from sahel_analysis.viz.style import source_line_text
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def alt_text(fig: Figure) -> str:
             parts.append(str(source_line_text(ax)))
     if not parts:
         labels = [t for ax in fig.axes for t in (ax.get_xlabel(), ax.get_ylabel()) if t.strip()]
-        parts.append("Chart" + (f" of {', '.join(labels)}" if labels else ""))
+        parts.append(_("Chart of {labels}").format(labels=", ".join(labels)) if labels else _("Chart"))
     # One sentence each, so that a screen reader pauses between title, summary and source.
     lines = [" ".join(p.split()) for p in parts]
     return " ".join(line if line.endswith((".", "!", "?")) else line + "." for line in lines)
