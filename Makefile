@@ -8,6 +8,8 @@ UV := $(BIN)/uv
 STAMP := $(VENV)/.installed-stamp
 JOBS ?=
 ARGS ?=
+# The editions make briefings builds: English into site/, French into site/fr/ (each with its index).
+LANGS ?= en fr
 # Named parameter sets of any notebook: notebooks/params/<notebook>/<name>.yaml builds <notebook>--<name>
 # (the flat notebooks/params/*.yaml are the briefing's).
 NAMED_SETS := $(patsubst notebooks/params/%/,%,$(sort $(dir $(wildcard notebooks/params/*/*.yaml))))
@@ -47,11 +49,13 @@ lock: | $(UV)
 	$(UV) pip compile pyproject.toml --all-extras --universal --python-version 3.11 --generate-hashes \
 		--custom-compile-command "make lock" --quiet -o requirements.lock
 
+LANG_FLAGS = $(foreach l,$(LANGS),--lang $(l))
+
 briefings: setup
-	$(BIN)/sahel-analysis build $(filter-out $(NAMED_SETS),$(basename $(notdir $(wildcard notebooks/*.ipynb)))) $(if $(JOBS),-j $(JOBS))
-	$(if $(wildcard notebooks/params/*.yaml),$(BIN)/sahel-analysis build 06_briefing $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/*.yaml),-f $(f)))
-	$(foreach d,$(NAMED_SETS),$(BIN)/sahel-analysis build $(d) $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/$(d)/*.yaml),-f $(f))$(newline))
-	@echo "Open site/index.html"
+	$(BIN)/sahel-analysis build $(filter-out $(NAMED_SETS),$(basename $(notdir $(wildcard notebooks/*.ipynb)))) $(LANG_FLAGS) $(if $(JOBS),-j $(JOBS))
+	$(if $(wildcard notebooks/params/*.yaml),$(BIN)/sahel-analysis build 06_briefing $(LANG_FLAGS) $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/*.yaml),-f $(f)))
+	$(foreach d,$(NAMED_SETS),$(BIN)/sahel-analysis build $(d) $(LANG_FLAGS) $(if $(JOBS),-j $(JOBS)) $(foreach f,$(wildcard notebooks/params/$(d)/*.yaml),-f $(f))$(newline))
+	@echo "Open site/index.html$(if $(filter fr,$(LANGS)), (French: site/fr/index.html))"
 
 lint: setup
 	$(BIN)/ruff check .

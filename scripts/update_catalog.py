@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,16 +33,33 @@ DOMAIN = "sahel_analysis"
 TEMPLATE = LOCALE / f"{DOMAIN}.pot"
 # Fixed, so that re-extracting unchanged sources rewrites nothing (readable diffs).
 STAMP = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# "gettext": the singular {% trans %} blocks of the templates (Jinja names them so).
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+
+
+# A parameter left at None, and what its help says None means ("as_of: ... None: the latest data"),
+# as sahel_analysis.report.notebooks.default_meanings reads it for a page's "How this page was made".
+_NONE_PARAMETER = re.compile(r"^\s*\w+\s*(?::[^=#]+)?=\s*None\s*#(?P<help>.*)$", re.MULTILINE)
+_MEANING = re.compile(r"None:\s*([^;)]+)")
 
 
 def notebook_messages(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:
-    """A Babel extractor for notebooks: each markdown cell is one message (its index as line)."""
+    """A Babel extractor for notebooks: each markdown cell is one message (its index as line), and
+    what each parameter left at None means (a page's "How this page was made" shows it)."""
     nb = json.load(fileobj)
     for index, cell in enumerate(nb.get("cells", [])):
         text = "".join(cell.get("source", ""))
         if cell.get("cell_type") == "markdown" and text.strip():
             yield index + 1, None, text, []
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            for line in _NONE_PARAMETER.finditer(text):
+                if meaning := _MEANING.search(line.group("help")):
+                    yield (
+                        index + 1,
+                        None,
+                        meaning.group(1).strip(),
+                        ["What the parameter left at None means."],
+                    )
 
 
 def _sources() -> Iterator[tuple[Path, Any]]:

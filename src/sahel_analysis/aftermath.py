@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis.i18n import _, format_date, format_number, ngettext
+from sahel_analysis.i18n import _, format_date, format_number, ngettext, text_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +57,7 @@ def compared_bases(
     if place is not None:
         attrs = dict(table.attrs)
         attrs["left_out"] = [p for p in attrs.get("left_out", []) if p["place_id"] == place]
-        attrs["place"] = places.set_index("id").loc[place, "name_en"]
+        attrs["place"] = text_of(places.set_index("id").loc[place], "name")
         table = table[table["place_id"] == place].reset_index(drop=True)
         table.attrs.update(attrs)
     return table
@@ -119,13 +119,11 @@ def sentences(table: pd.DataFrame, as_of: Any) -> list[str]:
     texts = [sentence(row, radius) for _index, row in table.iterrows()]
     left_out = table.attrs.get("left_out") or []
     if left_out:
-        from sahel_analysis.schema import COUNTRY_NAMES
+        from sahel_analysis.schema import country_label
 
         named = ", ".join(
             dict.fromkeys(
-                _("{place} ({country})").format(
-                    place=p["place"], country=_(COUNTRY_NAMES.get(p["country"], p["country"]))
-                )
+                _("{place} ({country})").format(place=p["place"], country=country_label(p["country"]))
                 for p in left_out
             )
         )

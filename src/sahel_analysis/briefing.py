@@ -7,14 +7,30 @@ from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, markup, measures, schema, select, tables
 from sahel_analysis.footprint import operation_label
-from sahel_analysis.i18n import N_, _, format_date, format_number, ngettext
+from sahel_analysis.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    format_date,
+    format_number,
+    language,
+    ngettext,
+    text_column,
+    text_of,
+)
 from sahel_analysis.measures import OPERATION_COVERAGES
 from sahel_analysis.textfmt import date_text, euros, year_list
 
 if TYPE_CHECKING:
     import pandas as pd
 
-NOT_IN_RECORD = "not in the record"
+NOT_IN_RECORD = N_("not in the record")
+# How the claims table words a verdict (the data's values are the keys).
+VERDICT_LABELS = {
+    "consistent": N_("consistent"),
+    "inconsistent": N_("inconsistent"),
+    "unverified": N_("unverified"),
+}
 
 __all__ = [
     "OPERATION_COVERAGES",
@@ -32,6 +48,9 @@ __all__ = [
     "key_figures_table",
     "latest_data_date",
     "load_claims",
+    "map_title",
+    "no_troops_note",
+    "nothing_later_note",
     "sources_table",
 ]
 
@@ -76,7 +95,7 @@ def troops_deployed(as_of: Any) -> Figure:
     values = {
         "n": format_number(r["personnel"]),
         "where": _(schema.SCOPE_LABELS[r["scope"]]),
-        "operation": _(operation_label(str(r["operation"]))),
+        "operation": operation_label(str(r["operation"])),
         "date": _when(r),
     }
     if r["personnel"] == 0:  # the day the last soldiers left
@@ -175,7 +194,7 @@ def since_last_coup(as_of: Any) -> Figure:
     days = (when - r["date"]).days
     text = ngettext(
         "{n} day since the coup of {date} ({title})", "{n} days since the coup of {date} ({title})", days
-    ).format(n=format_number(days), date=format_date(r["date"]), title=r["title"])
+    ).format(n=format_number(days), date=format_date(r["date"]), title=text_of(r, "title"))
     return Figure(COUP, days, text, r["date"], row)
 
 
@@ -223,10 +242,16 @@ def check_claims(claims: pd.DataFrame | None = None, places: pd.DataFrame | None
     claims["record_value"] = claims["record_value"].astype(object)
     claims["verdict"] = claims["verdict"].astype(object)
     for idx, row in claims[claims["computation"].notna()].iterrows():
-        _, a, b = row["computation"].split(":")
+        a, b = row["computation"].split(":")[1:]
         km = distance_km(a, b, places=places)
         claimed = _number(row["article_value"])
-        claims.at[idx, "record_value"] = f"{km:.1f} km (computed from the gazetteer)"
+        for lang in LANGUAGES:  # the record's text in each language it is written in
+            column = "record_value" if lang == "en" else f"record_value_{lang}"
+            if column in claims.columns:
+                with language(lang):
+                    text = _("{km} km (computed from the gazetteer)").format(km=format_number(km, 1))
+                claims[column] = claims[column].astype(object)
+                claims.at[idx, column] = text
         if claimed is not None and row["tolerance"] == row["tolerance"]:
             ok = abs(km - claimed) <= row["tolerance"]
             claims.at[idx, "verdict"] = "consistent" if ok else "inconsistent"
@@ -245,16 +270,25 @@ ARTICLE_SOURCE = "seed-doukhan-2021"
 
 
 def claims_table(claims: pd.DataFrame, *, sources: pd.DataFrame) -> pd.DataFrame:
-    """The claims as a reader sees them: claim, article, record, verdict, sources (publishers)."""
-    table = claims.assign(Sources=citation.row_publishers(claims, sources, leave_out=[ARTICLE_SOURCE]))
-    table = table.rename(
-        columns={"claim": "Claim", "article_value": "Article", "record_value": "Record", "verdict": "Verdict"}
+    """The claims as a reader sees them: claim, article, record, verdict, sources (publishers), in the
+    reader's language (the record's ``claim_fr``... in French)."""
+    import pandas as pd
+
+    verdicts = claims["verdict"].astype(object)
+    table = pd.DataFrame(
+        {
+            N_("Claim"): text_column(claims, "claim"),
+            N_("Article"): text_column(claims, "article_value"),
+            N_("Record"): text_column(claims, "record_value"),
+            N_("Verdict"): [_(VERDICT_LABELS[v]) if v in VERDICT_LABELS else v for v in verdicts],
+            N_("Sources"): citation.row_publishers(claims, sources, leave_out=[ARTICLE_SOURCE]),
+        },
+        index=claims.index,
     )
     # A claim the record cannot check has no record value: say so rather than print "NaN".
     record = table["Record"].astype("string").str.strip()
-    table["Record"] = record.mask(record.isna() | (record == ""), NOT_IN_RECORD)
-    shown = table[["Claim", "Article", "Record", "Verdict", "Sources"]]
-    return markup.mark_low_confidence(shown, citation.low_confidence(claims))
+    table["Record"] = record.mask(record.isna() | (record == ""), _(NOT_IN_RECORD))
+    return markup.mark_low_confidence(table.rename(columns=_), citation.low_confidence(claims))
 
 
 # -- composing the page -----------------------------------------------------------------------
@@ -276,6 +310,21 @@ def headline_html(as_of: pd.Timestamp, figures: list[Figure]) -> str:
     )
 
 
+def map_title(as_of: pd.Timestamp) -> str:
+    """The title of the briefing's map: "Mali and the French bases on 20 August 2022"."""
+    return _("Mali and the French bases on {date}").format(date=format_date(as_of))
+
+
+def no_troops_note(first: pd.Timestamp) -> str:
+    """What the troops section says of a date before the first figure in the record."""
+    return _("No French troop figure is recorded before {date}.").format(date=format_date(first))
+
+
+def nothing_later_note() -> str:
+    """What "What happened next" says of a briefing dated at or after the latest event."""
+    return _("Nothing: this briefing is dated at or after the latest event in the data.")
+
+
 def events_after(as_of: pd.Timestamp) -> pd.DataFrame:
     """Events after ``as_of``: the "what happened next" of a briefing dated before the latest data."""
     events = tables.load_events()
@@ -285,17 +334,17 @@ def events_after(as_of: pd.Timestamp) -> pd.DataFrame:
 def sources_table(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The sources behind ``frames`` (rows of ``sources``) as a reader wants them: publisher, title, dates, link."""
     cited = citation.cite(*frames, sources=sources)
-    table = cited.rename(
-        columns={
-            "publisher": "Publisher",
-            "title": "Title",
-            "published": "Published",
-            "accessed": "Accessed",
-            "url": "URL",
-        }
-    )
+    # A source's title stays in the language it was published in.
+    columns = {
+        "publisher": N_("Publisher"),
+        "title": N_("Title"),
+        "published": N_("Published"),
+        "accessed": N_("Accessed"),
+        "url": N_("URL"),
+    }
+    table = cited.rename(columns=columns)
     table["Accessed"] = table["Accessed"].dt.strftime("%Y-%m-%d")
-    return table[["Publisher", "Title", "Published", "Accessed", "URL"]].fillna("")
+    return table[list(columns.values())].fillna("").rename(columns=_)
 
 
 def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -308,23 +357,44 @@ def events_table(events: pd.DataFrame, *, places: pd.DataFrame, sources: pd.Data
     """
     import pandas as pd
 
-    place_name = dict(zip(places["id"], places["name_en"], strict=True))
+    place_name = dict(zip(places["id"], text_column(places, "name"), strict=True))
     ordered = events.sort_values(["date", "id"], kind="stable")
     rows = []
     for r, publishers in zip(ordered.itertuples(), citation.row_publishers(ordered, sources), strict=True):
         when = date_text(r.date, r.precision)
         if pd.notna(r.end_date):
-            when += f" to {date_text(r.end_date)}"
-        country = schema.COUNTRY_NAMES.get(str(r.country_iso3), str(r.country_iso3))
-        place = f"{place_name.get(r.place_id, r.place_id)}, {country}" if pd.notna(r.place_id) else country
+            when = _("{start} to {end}").format(start=when, end=date_text(r.end_date))
+        country = schema.country_label(r.country_iso3)
+        place = (
+            _("{place}, {country}").format(place=place_name.get(r.place_id, r.place_id), country=country)
+            if pd.notna(r.place_id)
+            else country
+        )
         rows.append(
             {
                 "date": when,
-                "category": str(r.category).replace("_", " ").replace("un ", "UN "),
+                "category": _(EVENT_CATEGORIES.get(str(r.category), str(r.category))),
                 "place": place,
-                "title": str(r.title),
+                "title": str(text_of(r, "title")),
                 "sources": publishers,
             }
         )
-    table = pd.DataFrame(rows, columns=["date", "category", "place", "title", "sources"])
+    columns = [N_("date"), N_("category"), N_("place"), N_("title"), N_("sources")]
+    table = pd.DataFrame(rows, columns=columns).rename(columns=_)
     return markup.mark_low_confidence(table, citation.low_confidence(ordered))
+
+
+# An event's category as the events table words it, in lower case (the timeline's lanes are
+# capitalised and plural: schema.CATEGORY_LABELS).
+EVENT_CATEGORIES = {
+    "coup": N_("coup"),
+    "rebellion": N_("rebellion"),
+    "military_operation": N_("military operation"),
+    "attack": N_("attack"),
+    "political": N_("political"),
+    "diplomatic": N_("diplomatic"),
+    "withdrawal": N_("withdrawal"),
+    "un_mission": N_("UN mission"),
+    "alliance": N_("alliance"),
+    "foreign_forces": N_("foreign forces"),
+}

@@ -84,15 +84,24 @@ def source_line(*frames: pd.DataFrame, sources: pd.DataFrame, limit: int | None 
     ``limit`` publishers the rest are counted, not named: under a map of a dozen bases the full
     list runs to some 80 documents. Every document stays listed in ``data/sources.csv``.
     """
+    from sahel_analysis.i18n import _, format_number, ngettext
+
     cited = cite(*frames, sources=sources)
     if cited.empty:
-        return "none"
+        return _("none")
     main = {i for f in frames if "source_id" in f.columns for i in _ids(f["source_id"])}
     ordered = cited.assign(main=~cited["id"].isin(main)).sort_values("main", kind="stable")
     publishers = list(dict.fromkeys(ordered["publisher"]))
     shown = publishers if limit is None else publishers[:limit]
     text = "; ".join(shown)
     if len(publishers) > len(shown):
-        text += f" and {len(publishers) - len(shown)} other publishers"
+        more = len(publishers) - len(shown)
+        text = ngettext(
+            "{publishers} and {n} other publisher", "{publishers} and {n} other publishers", more
+        ).format(publishers=text, n=format_number(more))
     n = len(cited)
-    return f"{text} ({n} document{'s' if n != 1 else ''}, listed in data/sources.csv)"
+    return ngettext(
+        "{publishers} ({n} document, listed in data/sources.csv)",
+        "{publishers} ({n} documents, listed in data/sources.csv)",
+        n,
+    ).format(publishers=text, n=format_number(n))

@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="OUT", help="default: site/")
     b.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="LANG",
+        help="the pages' language: en (into OUT) or fr (into OUT/fr/); repeat it for both in one run "
+        "(default: en)",
+    )
+    b.add_argument(
         "-j", "--jobs", type=int, default=None, metavar="JOBS", help="parallel kernels (default: cores)"
     )
     b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
@@ -130,6 +138,7 @@ def _list(folder: Path | None) -> int:
 def _build(args: argparse.Namespace) -> int:
     from sahel_analysis.errors import WriteError
     from sahel_analysis.report import BuildError, build, discover, parse_value, plan
+    from sahel_analysis.report.plan import edition, in_languages
 
     if args.jobs is not None and args.jobs < 1:
         print("sahel-analysis: error: -j/--jobs: expected a whole number >= 1", file=sys.stderr)
@@ -144,6 +153,7 @@ def _build(args: argparse.Namespace) -> int:
                 raise BuildError(f"parameter {name!r} given twice")
             cli_params[name] = parse_value(name, value)
         jobs = plan(discover(_chosen(args.notebooks, args.notebook_dir)), cli_params, args.parameters_file)
+        jobs = in_languages(jobs, args.lang)
     except BuildError as exc:
         print(f"sahel-analysis: error: {exc}", file=sys.stderr)
         return 2
@@ -170,15 +180,16 @@ def _build(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("sahel-analysis: interrupted; kernels stopped, no partial output kept", file=sys.stderr)
         return 130
-    width = max(len(r.job.stem) for r in results)
+    width = max(len(r.job.label) for r in results)
     print(f"{'notebook':<{width}}  {'status':<10} {'seconds':>7}  output")
     for r in results:
         out = str(r.output) if r.output else "-"
-        print(f"{r.job.stem:<{width}}  {r.status:<10} {r.seconds:>7.1f}  {out}")
+        print(f"{r.job.label:<{width}}  {r.status:<10} {r.seconds:>7.1f}  {out}")
     for r in results:
         if r.status in ("failed", "skipped") and r.message:
             print(f"{r.status}: {r.message}", file=sys.stderr)
-    print(f"index: {args.output / 'index.html'}")
+    for lang in dict.fromkeys(r.job.lang for r in results):
+        print(f"index: {edition(args.output, lang) / 'index.html'}")
     if args.profile:
         _print_profile(args.output)
     return 1 if any(r.status == "failed" for r in results) else 0

@@ -12,23 +12,56 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, footprint, geo, markup, select
-from sahel_analysis.textfmt import date_text
+from sahel_analysis.i18n import (
+    N_,
+    _,
+    country_name,
+    format_date,
+    format_number,
+    pgettext,
+    text_column,
+    text_of,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "NO_BASE_NOTE",
+    "NO_CLAIM_NOTE",
+    "NO_EVENT_NOTE",
     "TOWN_RADIUS_KM",
     "claims_about",
     "distances_table",
     "events_near",
+    "events_near_title",
     "near_table",
+    "no_handover_note",
     "place_row",
     "presence_at",
     "towns_near",
 ]
 
 TOWN_RADIUS_KM = 300.0
+
+# What a section says when it has nothing to show (shown with ``_()``).
+NO_BASE_NOTE = N_("No French base here in the record.")
+NO_EVENT_NOTE = N_("No event of the record within the radius.")
+NO_CLAIM_NOTE = N_("The article makes no claim about this place.")
+
+
+def events_near_title(centre: Any, radius_km: float) -> str:
+    """The title of the timeline of the events near a place: "Events within 100 km of Gao"."""
+    return _("Events within {km} km of {place}").format(
+        km=format_number(radius_km, 1 if radius_km % 1 else 0), place=text_of(centre, "name")
+    )
+
+
+def no_handover_note(centre: Any) -> str:
+    """What the conflict section says of a place where France handed no base over."""
+    return _("France handed over no base at {place}: there is no handover to chart around.").format(
+        place=text_of(centre, "name")
+    )
 
 
 def place_row(gazetteer: pd.DataFrame, place_id: str) -> pd.Series:
@@ -45,8 +78,9 @@ def presence_at(presence: pd.DataFrame, place_id: str, *, sources: pd.DataFrame)
     rows = []
     here = presence[presence["place_id"] == place_id].sort_values("start_date", kind="stable")
     for r, publishers in zip(here.itertuples(), citation.row_publishers(here, sources), strict=True):
-        rows.append({**footprint.period_text(r, while_held="still held"), "sources": publishers})
-    table = pd.DataFrame(rows, columns=["operation or status", "from", "to", "handed to", "sources"])
+        rows.append({**footprint.period_text(r, while_held=_("still held")), "sources": publishers})
+    columns = [*footprint.PERIOD_COLUMNS, N_("sources")]
+    table = pd.DataFrame(rows, columns=columns).rename(columns=_)
     return markup.mark_low_confidence(table, citation.low_confidence(here))
 
 
@@ -92,42 +126,43 @@ def distances_table(
     import pandas as pd
 
     centre = place_row(gazetteer, place_id)
+    names = dict(zip(gazetteer["id"], text_column(gazetteer, "name"), strict=True))
     rows = []
     if place_id != "bamako" and "bamako" in set(gazetteer["id"]):
         km = geo.distance_km(place_id, "bamako", places=gazetteer)
-        rows.append({"to": "Bamako", "km": km, "how": "geodesic, WGS84 ellipsoid"})
+        rows.append({"to": names["bamako"], "km": km, "how": _("geodesic, WGS84 ellipsoid")})
     when = select.as_timestamp(as_of)
     held = select.bases_held(presence, when)
     others = [p for p in dict.fromkeys(held["place_id"]) if p != place_id]
-    names = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
-    on = date_text(when, "day", "long")
+    on = format_date(when)
     if others:
         nearest = min(others, key=lambda p: geo.distance_km(place_id, p, places=gazetteer))
         km = geo.distance_km(place_id, nearest, places=gazetteer)
-        rows.append(
-            {"to": f"nearest other French base on {on}: {names[nearest]}", "km": km, "how": "geodesic"}
-        )
+        to = _("nearest other French base on {date}: {place}").format(date=on, place=names[nearest])
+        rows.append({"to": to, "km": km, "how": _("geodesic")})
     else:
-        rows.append({"to": f"nearest other French base on {on}", "km": None, "how": "none held that day"})
+        to = _("nearest other French base on {date}").format(date=on)
+        rows.append({"to": to, "km": None, "how": _("none held that day")})
     border = geo.border_distances_km(
         float(centre["latitude"]), float(centre["longitude"]), centre["country_iso3"], countries
     )
+    outline = _("Natural Earth 1:50m outline")
     if centre["country_iso3"] == "MLI":
-        rows.append({"to": "Mali's border", "km": border["mali_km"], "how": "Natural Earth 1:50m outline"})
+        rows.append({"to": _("Mali's border"), "km": border["mali_km"], "how": outline})
     else:
-        rows.append(
-            {"to": "Mali (its nearest point)", "km": border["mali_km"], "how": "Natural Earth 1:50m outline"}
-        )
+        rows.append({"to": _("Mali (its nearest point)"), "km": border["mali_km"], "how": outline})
+    neighbour = country_name(border.get("neighbour_iso3", ""), border["neighbour"])
     rows.append(
         {
-            "to": f"nearest international border (with {border['neighbour']})",
+            "to": _("nearest international border (with {country})").format(country=neighbour),
             "km": border["border_km"],
-            "how": "Natural Earth; coasts are not borders",
+            "how": _("Natural Earth; coasts are not borders"),
         }
     )
     table = pd.DataFrame(rows, columns=["to", "km", "how"])
     table["km"] = table["km"].astype(float).round(0)
-    return table
+    # "to" here is towards a place, not until a date as in the presence tables.
+    return table.rename(columns={"to": pgettext("distance", "to"), "how": _("how")})
 
 
 def _names(centre: Any) -> list[str]:
@@ -163,7 +198,6 @@ def near_table(near: pd.DataFrame, gazetteer: pd.DataFrame, *, sources: pd.DataF
     from sahel_analysis.briefing import events_table
 
     table = events_table(near, places=gazetteer, sources=sources)
-    table.insert(
-        3, "km away", [f"{km:.0f}" for km in near.sort_values(["date", "id"], kind="stable")["distance_km"]]
-    )
+    distances = near.sort_values(["date", "id"], kind="stable")["distance_km"]
+    table.insert(3, _("km away"), [format_number(km) for km in distances])
     return table

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, markup, schema, select
+from sahel_analysis.i18n import N_, _, text_column, text_of
 from sahel_analysis.textfmt import date_text
 
 if TYPE_CHECKING:
@@ -42,17 +43,18 @@ EXTENTS: dict[str, tuple[float, float, float, float]] = {
 FIRST_MONTH = "2013-01-01"
 
 _LABELS = {
-    "prepositioned": "Pre-positioned forces",
-    "shared_camp": "Shared camp",
-    "partnership": "Partnership",
+    "prepositioned": N_("Pre-positioned forces"),
+    "shared_camp": N_("Shared camp"),
+    "partnership": N_("Partnership"),
 }
 
 
 def operation_label(operation: str) -> str:
-    """How an operation or status is written for a reader: ``prepositioned`` -> Pre-positioned forces."""
-    return _LABELS.get(
-        operation, operation.replace("_", " ").capitalize() if operation.islower() else operation
-    )
+    """How an operation or status is written for a reader, in the reader's language:
+    ``prepositioned`` -> Pre-positioned forces; an operation's name (Barkhane) as it is."""
+    if operation in _LABELS:
+        return _(_LABELS[operation])
+    return operation.replace("_", " ").capitalize() if operation.islower() else operation
 
 
 def latest_date(*frames: pd.DataFrame) -> pd.Timestamp:
@@ -178,23 +180,30 @@ def _period(place_id: str, run: list[Any]) -> dict[str, Any]:
         "start_precision": first.start_precision,
         "end_date": last.end_date,
         "end_precision": last.end_precision,
-        "handed_to": last.handed_to,
+        "handed_to": text_of(last, "handed_to"),
         "presence_ids": [r.id for r in run],
     }
+
+
+# A period's columns, as a table heads them (English message ids; the tables translate them last).
+PERIOD_COLUMNS = (N_("operation or status"), N_("from"), N_("to"), N_("handed to"))
 
 
 def period_text(row: Any, *, while_held: str = "") -> dict[str, str]:
     """A presence row as a reader reads it: operation or status, from, to, handed to.
 
-    Dates are written to their precision; ``to`` is ``while_held`` for a base not yet left.
+    Dates are written to their precision; ``to`` is ``while_held`` for a base not yet left. Keyed by
+    :data:`PERIOD_COLUMNS`, in English; ``handed to`` in the reader's language.
     """
     import pandas as pd
 
+    handed = text_of(row, "handed_to")
+    operation, start, end, to = PERIOD_COLUMNS
     return {
-        "operation or status": operation_label(str(row.operation)),
-        "from": date_text(row.start_date, row.start_precision),
-        "to": date_text(row.end_date, row.end_precision) if pd.notna(row.end_date) else while_held,
-        "handed to": row.handed_to if isinstance(row.handed_to, str) else "",
+        operation: operation_label(str(row.operation)),
+        start: date_text(row.start_date, row.start_precision),
+        end: date_text(row.end_date, row.end_precision) if pd.notna(row.end_date) else while_held,
+        to: handed if isinstance(handed, str) else "",
     }
 
 
@@ -214,7 +223,7 @@ def bases_table(
     """
     import pandas as pd
 
-    name = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
+    name = dict(zip(gazetteer["id"], text_column(gazetteer, "name"), strict=True))
     iso3 = dict(zip(gazetteer["id"], gazetteer["country_iso3"], strict=True))
     rows = []
     low: list[bool] = []
@@ -229,10 +238,11 @@ def bases_table(
                 {
                     "date": date_text(when),
                     "place": name.get(r.place_id, r.place_id),
-                    "country": schema.COUNTRY_NAMES.get(country, country),
+                    "country": schema.country_label(country) if country else "",
                     **period_text(r),
                     "sources": publishers,
                 }
             )
-    columns = ["date", "place", "country", "operation or status", "from", "to", "handed to", "sources"]
-    return markup.mark_low_confidence(pd.DataFrame(rows, columns=columns), low)
+    columns = [N_("date"), N_("place"), N_("country"), *PERIOD_COLUMNS, N_("sources")]
+    table = pd.DataFrame(rows, columns=columns).rename(columns=_)
+    return markup.mark_low_confidence(table, low)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis.errors import DataError, unreadable
+from sahel_analysis.i18n import N_
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,7 +49,7 @@ CRS = "EPSG:4326"
 # single UTM zone (Mali spans zones 28-31) would not.
 MALI_CRS = "+proj=laea +lat_0=17 +lon_0=-2 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
-BOUNDARIES_ATTRIBUTION = "Natural Earth (public domain)"
+BOUNDARIES_ATTRIBUTION = N_("Natural Earth (public domain)")  # shown with _()
 
 _FILES = {
     "countries": "countries.geojson",
@@ -253,6 +254,18 @@ def distance_km(a: str | LatLon, b: str | LatLon, *, places: Any = None) -> floa
     return float(geodesic_km(lat1, lon1, lat2, lon2))
 
 
+def distance_text(a: str, b: str, *, places: Any) -> str:
+    """The distance between two gazetteer places as a reader reads it: "Kati to Bamako: 13.1 km"."""
+    from sahel_analysis.i18n import _, format_number, text_of
+
+    rows = places.set_index("id")
+    return _("{a} to {b}: {km} km").format(
+        a=text_of(rows.loc[a], "name"),
+        b=text_of(rows.loc[b], "name"),
+        km=format_number(distance_km(a, b, places=places), 1),
+    )
+
+
 def geodesic_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     """Geodesic distance in km on the WGS84 ellipsoid (pyproj, Karney); vectorised, scalars broadcast."""
     import numpy as np
@@ -291,7 +304,8 @@ def border_distances_km(
     Measured in an azimuthal equidistant projection centred on the point, where distances from
     the centre are true. The nearest international border is the part of the country's outline
     shared with a neighbour (coasts are not borders), within 2 km to absorb the layers'
-    simplification. Returns ``mali_km``, ``border_km`` and ``neighbour`` (the country across it).
+    simplification. Returns ``mali_km``, ``border_km``, ``neighbour`` (the country across it) and
+    ``neighbour_iso3``.
     """
     import shapely
 
@@ -302,11 +316,16 @@ def border_distances_km(
     if own.empty:
         raise ValueError(f"no country {iso3!r} in the boundary layers")
     outline = own.geometry.iloc[0].boundary
-    best = (float("inf"), "")
+    best = (float("inf"), "", "")
     for row in countries[countries["iso3"] != iso3].itertuples():
         shared = outline.intersection(row.geometry.buffer(2_000))
         if not shared.is_empty:
-            best = min(best, (here.distance(shared), str(row.name)))
+            best = min(best, (here.distance(shared), str(row.name), str(row.iso3)))
     mali = countries[countries["iso3"] == "MLI"].geometry.iloc[0]
     mali_m = here.distance(mali.boundary) if iso3 == "MLI" else here.distance(mali)
-    return {"mali_km": mali_m / 1000, "border_km": best[0] / 1000, "neighbour": best[1]}
+    return {
+        "mali_km": mali_m / 1000,
+        "border_km": best[0] / 1000,
+        "neighbour": best[1],
+        "neighbour_iso3": best[2],
+    }

@@ -26,17 +26,25 @@ from typing import Any
 
 __all__ = [
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "N_",
     "_",
+    "country_name",
     "format_date",
     "format_number",
     "get_language",
     "language",
+    "messages",
     "ngettext",
+    "pgettext",
     "set_language",
+    "text_column",
+    "text_of",
 ]
 
 LANGUAGES = ("en", "fr")
+# Each language by its own name: how a link to a page in that language is labelled.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 DOMAIN = "sahel_analysis"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
@@ -96,6 +104,28 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+@functools.cache
+def messages(lang: str) -> tuple[tuple[str, str], ...]:
+    """The catalogue of ``lang`` as (English message, translation) pairs: the translated singular
+    messages (a plural's first form), in the catalogue's order; none for English."""
+    if check_language(lang) == "en":
+        return ()
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    with (mo if mo.is_file() else po).open("rb") as fp:
+        catalog = read_mo(fp) if mo.is_file() else read_po(fp, locale=lang, domain=DOMAIN)
+    pairs = []
+    for message in catalog:
+        english = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        text = message.string[0] if isinstance(message.string, tuple | list) else message.string
+        if english and text and not message.fuzzy:
+            pairs.append((str(english), str(text)))
+    return tuple(pairs)
+
+
 def _(message: str) -> str:
     """``message`` in the current language."""
     return translations(_current).gettext(message) if _current != "en" else message
@@ -104,6 +134,12 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message for ``n``, in the current language."""
     return translations(_current).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, where the same English words need another translation
+    in ``context`` (a table's "to": until a date, or towards a place)."""
+    return translations(_current).pgettext(context, message) if _current != "en" else message
 
 
 def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
@@ -142,3 +178,56 @@ def format_number(value: float, digits: int = 0, *, lang: str | None = None) -> 
 
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(round(value, digits), format=pattern, locale=check_language(lang or _current))
+
+
+# -- text from the data ------------------------------------------------------------------------
+# The record carries its own French: ``title_fr`` beside ``title``, ``name_fr`` beside ``name_en``.
+# One rule picks the column of the current language, with the English text where a cell is empty.
+
+
+def _columns(columns: Any, column: str, lang: str) -> tuple[str, str | None]:
+    """The English column of ``column`` (``title``, else ``title_en``) and the current language's."""
+    english = column if column in columns else f"{column}_en"
+    if lang == "en":
+        return english, None
+    own = f"{column}_{lang}"
+    return english, own if own in columns else None
+
+
+def text_column(frame: Any, column: str, *, lang: str | None = None) -> Any:
+    """The text of ``column`` (e.g. "title", "name") in the current language, as a Series of ``frame``.
+
+    ``title_fr`` in French, ``title`` in English (``name_en`` where the English is suffixed); a row
+    whose French cell is empty shows its English text.
+    """
+    english, own = _columns(frame.columns, column, check_language(lang or _current))
+    if own is None:
+        return frame[english]
+    given = frame[own].where(frame[own].map(lambda v: isinstance(v, str) and v.strip() != ""))
+    return given.fillna(frame[english])
+
+
+def text_of(row: Any, column: str, *, lang: str | None = None) -> Any:
+    """One row's text of ``column`` in the current language (a mapping, a Series or a named tuple)."""
+    fields = row.keys() if hasattr(row, "keys") else row._fields
+    english, own = _columns(fields, column, check_language(lang or _current))
+    get = row.get if hasattr(row, "get") else (lambda name: getattr(row, name))
+    value = get(own) if own is not None else None
+    return value if isinstance(value, str) and value.strip() else get(english)
+
+
+def country_name(iso3: str, english: str | None = None, *, lang: str | None = None) -> str:
+    """A country's name in the current language, from its ISO 3166 alpha-3 code (CLDR, through Babel).
+
+    English keeps ``english`` when given (the record's and Natural Earth's own names); a code CLDR
+    does not know (Natural Earth's Somaliland) keeps ``english``, else the code.
+    """
+    lang = check_language(lang or _current)
+    if lang == "en" and english:
+        return english
+    from babel import Locale
+    from babel.core import get_global
+
+    aliases = get_global("territory_aliases").get(str(iso3).upper(), [])
+    names = Locale.parse(lang).territories
+    return names.get(aliases[0], english or str(iso3)) if aliases else english or str(iso3)

@@ -171,5 +171,11 @@ def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
 
 
 def table_or_note(frame: pd.DataFrame, note: str) -> str:
-    """:func:`table_html` of ``frame``, or ``note`` as a paragraph when it has no rows."""
-    return table_html(frame) if len(frame) else paragraph_html(note)
+    """:func:`table_html` of ``frame``, or ``note`` as a paragraph when it has no rows.
+
+    ``note``: a message of the catalogue (e.g. :data:`sahel_analysis.dossier.NO_BASE_NOTE`), shown in
+    the reader's language, or text already written in it.
+    """
+    if len(frame):
+        return table_html(frame)
+    return paragraph_html(_(note) if note else note)

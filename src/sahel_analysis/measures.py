@@ -163,7 +163,12 @@ class CostFigures:
 
     @property
     def unit(self) -> str:
-        return f"millions of {self.base_year} euros" if self.base_year else "millions of nominal euros"
+        """The unit, as an axis label and a chart's summary write it, in the reader's language."""
+        from sahel_analysis.i18n import _
+
+        if self.base_year:
+            return _("millions of {year} euros").format(year=self.base_year)
+        return _("millions of nominal euros")
 
 
 def cost_figures(

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis.i18n import _, format_date, format_number, get_language, ngettext
+from sahel_analysis.i18n import _, format_date, format_number, get_language, ngettext, text_of
 from sahel_analysis.textfmt import list_text, year_range
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def briefing_page(as_of: pd.Timestamp, figures: list[Any], events: pd.DataFrame)
         last = events.sort_values(["date", "id"], kind="stable").iloc[-1]
         lines.append(
             _("Latest event by then: {title} ({date}).").format(
-                title=last["title"], date=format_date(last["date"], last["precision"])
+                title=text_of(last, "title"), date=format_date(last["date"], last["precision"])
             )
         )
     troops = next(f for f in figures if f.label == briefing.TROOPS)
@@ -270,7 +270,9 @@ def conflict_page(checked: dict[str, Any]) -> Page:
     years = (
         year_range(checked["start"].year, checked["end"].year) if checked["start"] and checked["end"] else ""
     )
-    country = checked["country"]
+    from sahel_analysis.schema import country_of_name
+
+    country = country_of_name(checked["country"]) if checked["country"] else checked["country"]
     if country and years:
         title = _("Conflict events in {country}, {years}: ACLED and UCDP GED").format(
             country=country, years=years

@@ -111,6 +111,16 @@ def check_choices(
     return list(values)
 
 
+def check_lang(value: Any) -> str:
+    """The page's language ("en" or "fr"), made the language of everything the notebook writes from now on.
+
+    Every notebook calls it in its check cell, before any chart or sentence is made.
+    """
+    from sahel_analysis import i18n
+
+    return i18n.set_language(check_choice("lang", value, i18n.LANGUAGES))
+
+
 def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ParameterError(f"{name}: expected True or False, found {shown(value)}")

@@ -15,44 +15,46 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from sahel_analysis.errors import DataError, Problem, display_path, unreadable
+from sahel_analysis.i18n import N_, country_name
 from sahel_analysis.paths import DATA_DIR
 
 TABLES = ("sources", "places", "events", "troop_levels", "costs", "fatalities", "presence", "cpi", "claims")
 LIST_SEPARATOR = ";"  # several source ids in one cell, which Table Schema cannot declare
 
-# How the charts and tables name the declared values (datapackage.json holds the values, not prose).
+# How the charts and tables name the declared values (datapackage.json holds the values, not prose):
+# English message ids, shown with ``_()`` in the reader's language.
 SCOPE_LABELS = {
-    "mali": "in Mali",
-    "sahel": "across the Sahel",
-    "burkina_faso": "in Burkina Faso",
-    "niger": "in Niger",
-    "chad": "in Chad",
-    "senegal": "in Senegal",
-    "cote_divoire": "in Côte d'Ivoire",
-    "gabon": "in Gabon",
-    "djibouti": "in Djibouti",
+    "mali": N_("in Mali"),
+    "sahel": N_("across the Sahel"),
+    "burkina_faso": N_("in Burkina Faso"),
+    "niger": N_("in Niger"),
+    "chad": N_("in Chad"),
+    "senegal": N_("in Senegal"),
+    "cote_divoire": N_("in Côte d'Ivoire"),
+    "gabon": N_("in Gabon"),
+    "djibouti": N_("in Djibouti"),
 }
 # The troop-level scopes inside the theatre of the Sahel operations. The prepositioned bases elsewhere
 # (Senegal, Côte d'Ivoire, Gabon, Djibouti) are charted only when asked for by name.
 SAHEL_SCOPES = ("sahel", "mali", "burkina_faso", "niger", "chad")
 COVERAGE_LABELS = {
-    "opex_all": "All external operations (OPEX)",
-    "opex_missint": "OPEX and domestic missions (MISSINT)",
-    "serval": "Operation Serval",
-    "barkhane": "Operation Barkhane",
-    "sahel": "All operations in the Sahel",
+    "opex_all": N_("All external operations (OPEX)"),
+    "opex_missint": N_("OPEX and domestic missions (MISSINT)"),
+    "serval": N_("Operation Serval"),
+    "barkhane": N_("Operation Barkhane"),
+    "sahel": N_("All operations in the Sahel"),
 }
 CATEGORY_LABELS = {
-    "coup": "Coups",
-    "rebellion": "Rebellion",
-    "military_operation": "Military operations",
-    "attack": "Attacks",
-    "political": "Politics",
-    "diplomatic": "Diplomacy",
-    "withdrawal": "Withdrawal",
-    "un_mission": "UN mission",
-    "alliance": "Sahel alliance",
-    "foreign_forces": "Other foreign forces",
+    "coup": N_("Coups"),
+    "rebellion": N_("Rebellion"),
+    "military_operation": N_("Military operations"),
+    "attack": N_("Attacks"),
+    "political": N_("Politics"),
+    "diplomatic": N_("Diplomacy"),
+    "withdrawal": N_("Withdrawal"),
+    "un_mission": N_("UN mission"),
+    "alliance": N_("Sahel alliance"),
+    "foreign_forces": N_("Other foreign forces"),
 }
 COUNTRY_NAMES = {
     "MLI": "Mali",
@@ -67,6 +69,20 @@ COUNTRY_NAMES = {
     "GAB": "Gabon",
     "DJI": "Djibouti",
 }
+
+
+def country_label(iso3: Any) -> str:
+    """A country of the record by its ISO 3166 alpha-3 code, in the reader's language ("Chad", "Tchad")."""
+    code = str(iso3)
+    return country_name(code, COUNTRY_NAMES.get(code, code))
+
+
+def country_of_name(name: str) -> str:
+    """A country named in English ("Chad", as the conflict datasets name it) in the reader's language;
+    a name the record does not know, as it is."""
+    codes = {english: code for code, english in COUNTRY_NAMES.items()}
+    return country_label(codes[name]) if name in codes else name
+
 
 # pandera dtypes for the declared types; strings stay object columns.
 DTYPES = {"date": "datetime64[ns]", "integer": "Int64", "number": "float64", "boolean": "boolean"}

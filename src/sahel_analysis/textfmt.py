@@ -17,25 +17,27 @@ __all__ = [
     "year_spans",
 ]
 
-_FORMATS = {
-    "iso": {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"},
-    "long": {"day": "%d %B %Y", "month": "%B %Y", "year": "%Y"},
-}
+_ISO = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+_STYLES = ("iso", "long")
 
 
 def date_text(date: Any, precision: str = "day", style: str = "iso") -> str:
     """A date written to the precision it is known.
 
-    ``iso``: ``2021-04-01`` (day), ``2021-04`` (month), ``2021`` (year). ``long``: ``1 April 2021``,
-    ``April 2021``, ``2021``. An unknown precision is written as a day.
+    ``iso``: ``2021-04-01`` (day), ``2021-04`` (month), ``2021`` (year), the same in every
+    language. ``long``: ``1 April 2021``, ``April 2021``, ``2021`` in the current language
+    (:func:`sahel_analysis.i18n.format_date`: ``1er avril 2021``). An unknown precision is written
+    as a day.
     """
     import pandas as pd
 
-    if style not in _FORMATS:
-        raise ValueError(f"style: expected one of {', '.join(_FORMATS)}, found {style!r}")
-    formats = _FORMATS[style]
-    text = pd.Timestamp(date).strftime(formats.get(precision, formats["day"]))
-    return text.lstrip("0") if style == "long" else text
+    if style not in _STYLES:
+        raise ValueError(f"style: expected one of {', '.join(_STYLES)}, found {style!r}")
+    if style == "long":
+        from sahel_analysis.i18n import format_date
+
+        return format_date(pd.Timestamp(date), precision if precision in _ISO else "day")
+    return pd.Timestamp(date).strftime(_ISO.get(precision, _ISO["day"]))
 
 
 def _spans(years: Iterable[int]) -> list[tuple[int, int]]:
@@ -62,8 +64,11 @@ def nice_number(target: float) -> float:
     return max(m * exp for m in (1, 2, 5, 10) if m * exp <= target)
 
 
-def join_names(names: Sequence[str], last: str = " and ") -> str:
-    """'A', 'A and B', 'A, B and C'."""
+def join_names(names: Sequence[str], last: str | None = None) -> str:
+    """'A', 'A and B', 'A, B and C' in the current language (:func:`list_text`); with ``last``, joined
+    by it instead of the word "and" ('A, B & C')."""
+    if last is None:
+        return list_text(names)
     return last.join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 

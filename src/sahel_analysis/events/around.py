@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.formats import ATTRIBUTION, DATASETS
-from sahel_analysis.i18n import N_, _, format_date
+from sahel_analysis.i18n import N_, _, format_date, format_number, text_of
 
 __all__ = [
     "CAVEATS",
@@ -200,7 +200,8 @@ def around_bases(
     as_of = as_timestamp(until, "until")
     if as_of is not None:
         events = events[(events["date"] <= as_of).to_numpy()]
-    columns = ["name_en", "latitude", "longitude", *(["country_iso3"] if "country_iso3" in places else [])]
+    named = ["name_en", *(["name_fr"] if "name_fr" in places else [])]
+    columns = [*named, "latitude", "longitude", *(["country_iso3"] if "country_iso3" in places else [])]
     coords = places.set_index("id")[columns]
     first, last = events["date"].min(), events.get("date_end", events["date"]).max()
     datasets = {d: (events["dataset"] == d).to_numpy() for d in DATASETS if (events["dataset"] == d).any()}
@@ -222,13 +223,13 @@ def around_bases(
                 and isinstance(iso3, str)
                 and not _country_names(iso3) & covers[dataset]
             ):
-                left_out.append({"place": place["name_en"], "place_id": base.place_id, "country": iso3,
+                left_out.append({"place": text_of(place, "name"), "place_id": base.place_id, "country": iso3,
                                  "dataset": dataset})  # fmt: skip
                 continue
             counts = _counts(events[mine], near[mine], precise[mine], base.handover, days)
             rows.append(
                 {
-                    "place": place["name_en"],
+                    "place": text_of(place, "name"),
                     "place_id": base.place_id,
                     "dataset": dataset,
                     "operation": base.operation,
@@ -284,22 +285,59 @@ def around_text(table: pd.DataFrame) -> str:
     shown = table.drop(columns=dropped, errors="ignore").copy()
     if "handover" in shown.columns:
         shown["handover"] = pd.to_datetime(shown["handover"]).dt.strftime("%Y-%m-%d")
-    head = f"Events within {radius:g} km, {window:,} days before and after each handover" if radius else ""
+    head = ""
+    if radius:
+        head = _("Events within {km} km, {days} days before and after each handover").format(
+            km=format_number(radius, 1 if radius % 1 else 0), days=format_number(window)
+        )
     if radius and "window_days" in table.columns and (table["window_days"] < window).any():
         head += " " + _("(as of {date}: shorter windows where fewer days had passed)").format(
             date=format_date(table.attrs["until"], "day")
         )
-    notes = "\n".join(f"- {c}" for c in CAVEATS)
+    notes = "\n".join(f"- {_(c)}" for c in CAVEATS)
     uncovered = table.loc[~table["covered"], "place"].tolist() if "covered" in table.columns else []
     if uncovered:
-        notes += f"\n- The data do not span both windows for: {', '.join(dict.fromkeys(uncovered))}."
+        notes += "\n- " + _("The data do not span both windows for: {places}.").format(
+            places=", ".join(dict.fromkeys(uncovered))
+        )
     outside = table.attrs.get("left_out") or []
     if outside:
-        named = ", ".join(dict.fromkeys(f"{p['place']} ({p['country']}, {p['dataset']})" for p in outside))
+        named = ", ".join(
+            dict.fromkeys(
+                _("{place} ({country}, {dataset})").format(
+                    place=p["place"], country=p["country"], dataset=p["dataset"]
+                )
+                for p in outside
+            )
+        )
         notes += "\n- " + _("No row for places in a country the data hold no event in: {places}.").format(
             places=named
         )
-    return f"{head}\n{shown.to_string(index=False)}\n\nCaveats:\n{notes}"
+    shown = shown.rename(columns=lambda c: _(TEXT_COLUMNS[c]) if c in TEXT_COLUMNS else c)
+    return _("{head}\n{table}\n\nCaveats:\n{notes}").format(
+        head=head, table=shown.to_string(index=False), notes=notes
+    )
+
+
+# The columns of `around_text`'s table, named as the table's code names them (English message ids:
+# the French page names them in words).
+TEXT_COLUMNS = {
+    "place": N_("place"),
+    "dataset": N_("dataset"),
+    "operation": N_("operation"),
+    "handover": N_("handover"),
+    "handover_precision": N_("handover_precision"),
+    "handed_to": N_("handed_to"),
+    "window_days": N_("window_days"),
+    "events_before": N_("events_before"),
+    "fatalities_before": N_("fatalities_before"),
+    "imprecise_before": N_("imprecise_before"),
+    "events_after": N_("events_after"),
+    "fatalities_after": N_("fatalities_after"),
+    "imprecise_after": N_("imprecise_after"),
+    "change": N_("change"),
+    "covered": N_("covered"),
+}
 
 
 def around_place(table: pd.DataFrame, place_id: str) -> pd.Series | None:

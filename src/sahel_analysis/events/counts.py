@@ -49,7 +49,7 @@ VIOLENCE_TYPES: tuple[str, ...] = (
 PERIOD_STARTS: tuple[str, ...] = ("2013-01-01", "2018-01-01")
 
 _BY = (None, "admin1", "event_type")
-UNKNOWN_REGION = "(no region given)"
+UNKNOWN_REGION = N_("(no region given)")  # a key of the counts; charts show it with _()
 
 
 def split_datasets(events: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -215,6 +215,7 @@ def map_periods(
 def yearly_text(table: pd.DataFrame) -> str:
     """`yearly_counts` (without ``by``) as text: a line of totals, then a row a year."""
     from sahel_analysis.i18n import _, format_number, ngettext
+    from sahel_analysis.schema import country_of_name
 
     if table.empty:
         return _("No events in the selection.")
@@ -222,7 +223,7 @@ def yearly_text(table: pd.DataFrame) -> str:
     countries = table.attrs.get("countries") or []
     values = {
         "dataset": table.attrs.get("dataset") or "",
-        "country": ", ".join(countries),
+        "country": ", ".join(country_of_name(c) for c in countries),
         "first": int(table["year"].min()),
         "last": int(table["year"].max()),
         "events": ngettext("{n} event", "{n} events", total).format(n=format_number(total)),

@@ -383,8 +383,10 @@ def looks_like(header: Iterable[str]) -> tuple[Format, int] | None:
 
 
 def how_to_obtain() -> str:
-    """Instructions printed when a notebook is run without event files."""
-    return (
+    """Instructions printed when a notebook is run without event files, in the reader's language."""
+    from sahel_analysis.i18n import _
+
+    return _(
         "No conflict-event file was given, so there is nothing to show.\n"
         "\n"
         "ACLED (Armed Conflict Location & Event Data): register for free access at\n"

@@ -107,11 +107,13 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
 
 def event_source_line(events: pd.DataFrame) -> str:
     """Attribution for the datasets present, each with its access date(s), for `add_source_line`."""
+    from sahel_analysis.i18n import _
+
     parts = []
     for name in DATASETS:
         days = events.loc[events["dataset"] == name, "accessed"].dropna().unique()
         if len(days) == 0:
             continue
         when = ", ".join(sorted(pd.Timestamp(d).date().isoformat() for d in days))
-        parts.append(f"{ATTRIBUTION[name]}, accessed {when}")
+        parts.append(_("{dataset}, accessed {dates}").format(dataset=ATTRIBUTION[name], dates=when))
     return "; ".join(parts)

@@ -140,6 +140,7 @@ def shipped_note(events: pd.DataFrame) -> str | None:
     from babel.lists import format_list
 
     from sahel_analysis.i18n import _, get_language
+    from sahel_analysis.schema import country_of_name
 
     if not events.attrs.get("shipped"):
         return None
@@ -149,7 +150,7 @@ def shipped_note(events: pd.DataFrame) -> str | None:
         "bring an ACLED or newer UCDP file to extend (acled_path, ucdp_path)."
     ).format(
         version=events.attrs.get("version", ""),
-        countries=format_list([_(c) for c in countries], locale=get_language()),
+        countries=format_list([country_of_name(c) for c in countries], locale=get_language()),
         first=events["date"].min().year,
         last=events["date"].max().year,
     )

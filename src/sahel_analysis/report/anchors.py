@@ -11,11 +11,12 @@ text from the data reaches a page escaped, so a ``<h2`` or a ``data-figure="`` i
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
 
-__all__ = ["FIGURE_ATTRIBUTE", "add_anchors", "slug"]
+__all__ = ["FIGURE_ATTRIBUTE", "add_anchors", "english_headings", "slug"]
 
 FIGURE_ATTRIBUTE = "data-figure"  # the mark templates put on a chart's element: its name
 MAX_SLUG = 60
@@ -43,11 +44,55 @@ def slug(text: str, fallback: str = "section") -> str:
     return words or fallback
 
 
-def add_anchors(page: str, link_label: str = "Link to this section") -> str:
+# A heading of a notebook's markdown: "## Key figures", or one written in HTML (the briefing's
+# "After the handovers", which carries its own id).
+_MARKDOWN_HEADING = re.compile(
+    r"^#{1,6}[ \t]+(.+?)[ \t#]*$|<h[1-6][^>]*>(.*?)</h[1-6]>", re.MULTILINE | re.DOTALL
+)
+_PLACEHOLDER = re.compile(r"\{\w*\}|%\(\w+\)s")
+
+
+def _headings(markdown: str) -> list[str]:
+    found = []
+    for match in _MARKDOWN_HEADING.finditer(markdown):
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        found.append(html.unescape(_TAG.sub("", _SELF_LINK.sub("", text))))
+    return found
+
+
+@functools.cache
+def english_headings(lang: str) -> dict[str, str]:
+    """The English words of each heading the catalogue of ``lang`` translates, by the slug of its
+    translation: what a page in ``lang`` makes its headings' ids from, so that a twin page has the
+    ids of its English page (``#after-the-handovers`` on both).
+
+    From whole messages ("How this page was made", "Briefings") and from the headings of the
+    notebooks' markdown cells, paired in order when the cell and its translation have as many. A
+    message with a placeholder (a page's title) cannot be read back, and keeps its own words.
+    """
+    from sahel_analysis.i18n import messages
+
+    found: dict[str, str] = {}
+    for english, text in messages(lang):
+        if _PLACEHOLDER.search(english):
+            continue
+        theirs, ours = _headings(english), _headings(text)
+        pairs = list(zip(ours, theirs, strict=True)) if theirs and len(theirs) == len(ours) else []
+        if "\n" not in english.strip():
+            pairs.append((text, english))
+        for translated, original in pairs:
+            found.setdefault(slug(translated), original)
+    return found
+
+
+def add_anchors(
+    page: str, link_label: str = "Link to this section", english: dict[str, str] | None = None
+) -> str:
     """``page`` with an id on every heading and every marked chart, unique within the page.
 
     A heading keeps its other attributes and gets one self-link (``link_label`` is its accessible
-    name); a chart's mark becomes ``id="fig-NAME"``.
+    name); a chart's mark becomes ``id="fig-NAME"``. ``english``: a page in another language
+    makes a heading's id from its English words (:func:`english_headings`) where known.
     """
     taken: set[str] = set()
 
@@ -63,7 +108,8 @@ def add_anchors(page: str, link_label: str = "Link to this section") -> str:
     def heading(match: re.Match[str]) -> str:
         level, inner = match.group("level"), _SELF_LINK.sub("", match.group("inner"))
         attrs = _ID.sub("", match.group("attrs") or "")
-        name = unique(slug(html.unescape(_TAG.sub("", inner))))
+        words = slug(html.unescape(_TAG.sub("", inner)))
+        name = unique(slug(english[words]) if english and words in english else words)
         link = f'<a class="anchor-link" href="#{name}" aria-label="{label}">¶</a>'
         return f'<h{level} id="{name}"{attrs}>{inner}{link}</h{level}>'
 

@@ -27,7 +27,7 @@ from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.index import page_entry, write_index
 from sahel_analysis.report.kernels import Kernel, KernelError
 from sahel_analysis.report.notebooks import code_cells, default_meanings
-from sahel_analysis.report.plan import Job
+from sahel_analysis.report.plan import Job, edition
 from sahel_analysis.report.run import DEFAULT_TIMEOUT
 from sahel_analysis.report.state import (
     check_state_dir,
@@ -57,6 +57,7 @@ class Result:
 class _Task:
     index: int
     job: Job
+    out: Path  # the job's edition: OUT, or OUT/<lang>
     fingerprint: str
     previous: float | None  # seconds it ran last build, if known
     timings: dict[str, float] = field(default_factory=dict)
@@ -97,11 +98,11 @@ def _clear(out: Path, job: Job, *kinds: str) -> None:
         (out / f"{job.stem}{kind}").unlink(missing_ok=True)
 
 
-def _failed(task: _Task, out: Path, err: Any, seconds: float) -> Result:
+def _failed(task: _Task, err: Any, seconds: float) -> Result:
     """Record a failure or a skip; the executed notebook is kept as NAME.FAILED.ipynb."""
     import nbformat
 
-    job = task.job
+    job, out = task.job, task.out
     _clear(out, job, ".html", ".ipynb")
     record_path(out, job).unlink(missing_ok=True)
     if err.ename == NotebookSkipped.__name__:
@@ -114,23 +115,32 @@ def _failed(task: _Task, out: Path, err: Any, seconds: float) -> Result:
         return Result(job, "skipped", seconds, None, err.evalue)
     failed = out / f"{job.stem}.FAILED.ipynb"
     atomic_write(failed, nbformat.writes(err.notebook).encode("utf-8"))
-    return Result(job, "failed", seconds, failed, err.line(job.notebook.name))
+    return Result(job, "failed", seconds, failed, err.line(job.notebook.name + _in(job)))
 
 
-def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) -> Result:
+def _finish(task: _Task, executed: Any, data: str, seconds: float) -> Result:
     """Write the executed notebook, its HTML and its record (in the render thread)."""
     import nbformat
 
+    from sahel_analysis.i18n import language
     from sahel_analysis.report.html import rebuild_command, render_html
     from sahel_analysis.report.thumbnail import thumbnail_uri
 
-    job, t, defaults = task.job, task.timings, task.defaults
+    job, t, defaults, out = task.job, task.timings, task.defaults, task.out
     entry = page_entry(executed, job.notebook)  # the title and index line the notebook wrote
     start = time.perf_counter()
-    command = rebuild_command(job.notebook, job.params)
-    page = render_html(
-        executed, job.params, entry["title"], data, defaults, command=command, variant=job.variant
-    )
+    command = rebuild_command(job.notebook, job.params, job.lang)
+    with language(job.lang):  # the one thread that renders: the box and the template in the page's language
+        page = render_html(
+            executed,
+            job.params,
+            entry["title"],
+            data,
+            defaults,
+            command=command,
+            variant=job.variant,
+            page=job.stem,
+        )
     thumbnail = thumbnail_uri(executed)
     t["html"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -145,6 +155,7 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
         "html": html_path.name,
         **entry,
         "variant": job.variant,
+        "lang": job.lang,
         "params": job.params,
         "defaults": defaults,
         "thumbnail": thumbnail,
@@ -158,10 +169,8 @@ def _finish(task: _Task, out: Path, executed: Any, data: str, seconds: float) ->
 class _Runner:
     """Workers that take tasks in order, each on a kernel started ahead of it."""
 
-    def __init__(
-        self, tasks: list[_Task], out: Path, data: str, workers: int, say: Callable, timeout: float
-    ) -> None:
-        self.tasks, self.out, self.data, self.workers, self.say = tasks, out, data, workers, say
+    def __init__(self, tasks: list[_Task], data: str, workers: int, say: Callable, timeout: float) -> None:
+        self.tasks, self.data, self.workers, self.say = tasks, data, workers, say
         self.timeout = timeout
         self.kernels: list[Future] = []
         self.started: list[Kernel] = []  # every kernel this build made: the only ones it may kill
@@ -224,32 +233,32 @@ class _Runner:
             except Exception as exc:  # a kernel that cannot start fails its notebook alone
                 if self.stopping.is_set():
                     return
-                line = f"{job.notebook.name}: kernel did not start ({exc})"
+                line = f"{job.notebook.name}{_in(job)}: kernel did not start ({exc})"
                 self.results.append(_done(Result(job, "failed", 0.0, None, line)))
                 continue
             t["kernel_wait"] = time.perf_counter() - waited
             start = time.perf_counter()
-            self.running[job.stem] = start
-            self.say(f"  start  {job.stem}")
+            self.running[job.label] = start
+            self.say(f"  start  {job.label}")
             try:
                 timeout = job.timeout or self.timeout
-                executed = run_notebook(job.notebook, job.params, kernel, t, timeout)
+                executed = run_notebook(job.notebook, job.params, kernel, t, timeout, lang=job.lang)
             except NotebookFailed as err:
                 if self.stopping.is_set():  # Ctrl-C stopped the kernel: nothing to keep
                     return
-                outcome: Future = _done(_failed(task, self.out, err, time.perf_counter() - start))
+                outcome: Future = _done(_failed(task, err, time.perf_counter() - start))
             else:
                 seconds = time.perf_counter() - start
-                outcome = self.render.submit(_finish, task, self.out, executed, self.data, seconds)
+                outcome = self.render.submit(_finish, task, executed, self.data, seconds)
             finally:
-                self.running.pop(job.stem, None)
+                self.running.pop(job.label, None)
             outcome.add_done_callback(self._report)
             self.results.append(outcome)
 
     def _report(self, future: Future) -> None:
         if not future.cancelled() and future.exception() is None:
             r = future.result()
-            self.say(f"  {r.status:<6} {r.job.stem} ({r.seconds:.1f} s)")
+            self.say(f"  {r.status:<6} {r.job.label} ({r.seconds:.1f} s)")
 
     def heartbeat(self) -> None:
         ticks: dict[str, int] = {}
@@ -278,9 +287,9 @@ def _order(todo: list[_Task]) -> list[_Task]:
 
 
 def _run_all(
-    todo: list[_Task], out: Path, data: str, workers: int, say: Callable, phases: dict, timeout: float
+    todo: list[_Task], data: str, workers: int, say: Callable, phases: dict, timeout: float
 ) -> dict[int, Result]:
-    runner = _Runner(_order(todo), out, data, workers, say, timeout)
+    runner = _Runner(_order(todo), data, workers, say, timeout)
     # Threads importing the same modules in opposite orders deadlock: each thread only imports
     # what this one has imported before it starts them.
     import jupyter_client  # noqa: F401
@@ -295,9 +304,9 @@ def _run_all(
     import sahel_analysis.report.run  # noqa: F401
 
     phases["(orchestrator)"] = {"import": time.perf_counter() - start}
+    meanings = {nb: default_meanings(nb) for nb in dict.fromkeys(task.job.notebook for task in todo)}
     for task in todo:  # what the parameters left at None mean (as_of: "the latest data")
-        meanings = default_meanings(task.job.notebook)
-        task.defaults = {k: v for k, v in meanings.items() if k not in task.job.params}
+        task.defaults = {k: v for k, v in meanings[task.job.notebook].items() if k not in task.job.params}
     # While the first kernels start, the render thread gets its templates ready: a core is free now.
     runner.render.submit(sahel_analysis.report.html.warm_up)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worker")
@@ -321,7 +330,7 @@ def _run_all(
     runner.render.shutdown()
     runner.starter.shutdown()
     for task in todo:
-        phases[task.job.stem] = task.timings
+        phases[task.job.label] = task.timings
     index = {id(t.job): t.index for t in todo}
     return {index[id(r.job)]: r for r in results}
 
@@ -336,37 +345,49 @@ def build(
     profile: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> list[Result]:
-    """Run the jobs that are out of date, in parallel, and refresh ``out/index.html``.
+    """Run the jobs that are out of date, in parallel, and refresh each edition's ``index.html``.
 
-    A cell may run ``timeout`` seconds, or its job's own ``timeout``; a cell that runs longer fails
-    its notebook alone. With ``profile``, the seconds each phase took are written to
-    ``out/.state/profile.json``.
+    English pages go into ``out``, the pages of another language into ``out/<lang>`` (each folder
+    with its own records and index); both run on the same kernels. A cell may run ``timeout``
+    seconds, or its job's own ``timeout``; a cell that runs longer fails its notebook alone. With
+    ``profile``, the seconds each phase took are written to ``out/.state/profile.json``.
     """
     say = progress or (lambda _msg: None)
     out = check_output(out, jobs)
+    folders = {lang: check_output(edition(out, lang), jobs) for lang in dict.fromkeys(j.lang for j in jobs)}
     data, lib = data_version(), library_version()
     results: dict[int, Result] = {}
     todo: list[_Task] = []
     for i, job in enumerate(jobs):
+        folder = folders[job.lang]
         fp = fingerprint(job, data, lib)
-        record = read_record(record_path(out, job), say)
+        record = read_record(record_path(folder, job), say)
         previous = record.get("seconds") if isinstance(record.get("seconds"), int | float) else None
         if record.get("fingerprint") == fp and not force:
             if record.get("status") == "skipped":
-                _clear(out, job, ".FAILED.ipynb")
+                _clear(folder, job, ".FAILED.ipynb")
                 results[i] = Result(job, "skipped", 0.0, None, record.get("reason", ""))
                 continue
-            if (out / f"{job.stem}.html").is_file():
-                _clear(out, job, ".FAILED.ipynb")
-                results[i] = Result(job, "up-to-date", 0.0, out / f"{job.stem}.html")
+            if (folder / f"{job.stem}.html").is_file():
+                _clear(folder, job, ".FAILED.ipynb")
+                results[i] = Result(job, "up-to-date", 0.0, folder / f"{job.stem}.html")
                 continue
-        todo.append(_Task(i, job, fp, previous))
+        todo.append(_Task(i, job, folder, fp, previous))
     phases: dict[str, dict[str, float]] = {}
     if todo:
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         say(f"running {len(todo)} notebook(s) with {workers} worker(s); {len(results)} up to date")
-        results.update(_run_all(todo, out, data, workers, say, phases, timeout))
-    write_index(out, data)
+        results.update(_run_all(todo, data, workers, say, phases, timeout))
+    from sahel_analysis.i18n import language
+
+    for lang, folder in folders.items():
+        with language(lang):
+            write_index(folder, data)
     if profile:
         write_profile(out, phases)
     return [results[i] for i in range(len(jobs))]
+
+
+def _in(job: Job) -> str:
+    """ " (fr)" after a notebook's name in a message about its French page; nothing for English."""
+    return job.label.removeprefix(job.stem)

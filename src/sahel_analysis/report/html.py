@@ -20,7 +20,8 @@ from typing import Any
 from sahel_analysis import __version__
 from sahel_analysis.i18n import _, get_language
 from sahel_analysis.paths import NOTEBOOK_DIR, TEMPLATE_DIR
-from sahel_analysis.report.anchors import add_anchors
+from sahel_analysis.report.anchors import add_anchors, english_headings
+from sahel_analysis.report.plan import DEFAULT_LANG, twins
 
 REMOVE_TAG = "remove-cell"  # Jupyter Book's name for a cell that is not part of the page
 
@@ -97,14 +98,15 @@ def shown_value(value: Any) -> str:
     return "None" if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def rebuild_command(notebook: Path, params: dict[str, Any]) -> str:
-    """The command that builds the page again: the notebook by name, every parameter given with ``-p``.
+def rebuild_command(notebook: Path, params: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """The command that builds the page again: the notebook by name, its language (``--lang fr``),
+    every parameter given with ``-p``.
 
     A notebook of the project's folder is named by its stem; another by its file name (the folder
     is the reader's own, and would make the page differ from one machine to the next).
     """
     name = notebook.stem if notebook.parent == NOTEBOOK_DIR else notebook.name
-    words = ["sahel-analysis", "build", name]
+    words = ["sahel-analysis", "build", name, *(["--lang", lang] if lang != DEFAULT_LANG else [])]
     for key, value in sorted(params.items()):
         words += ["-p", key, shown_value(value)]
     return shlex.join(words)
@@ -119,29 +121,34 @@ def render_html(
     *,
     command: str = "",
     variant: str | None = None,
+    page: str | None = None,
 ) -> bytes:
-    """The page: no input cells, no prompts, images embedded, nothing from the network.
+    """The page, in the current language: no input cells, no prompts, images embedded, nothing from
+    the network.
 
-    ``defaults``: what the parameters left at their default mean (``{"as_of": "the latest data"}``);
-    ``command``: what builds the page again (:func:`rebuild_command`); ``variant``: the name of the
-    parameter file it was built from, if any.
+    ``defaults``: what the parameters left at their default mean (``{"as_of": "the latest data"}``,
+    in English: shown translated); ``command``: what builds the page again (:func:`rebuild_command`);
+    ``variant``: the name of the parameter file it was built from, if any; ``page``: the page's
+    file name without ``.html``, for the links to its twins in the other languages.
     """
+    lang = get_language()
     made = {
         "versions": _(
             "Built with sahel-analysis {version} from the data version {data}, a hash of the data folder "
             "that changes whenever a data file does."
         ).format(version=__version__, data=data),
         "parameters": [(k, shown_value(v)) for k, v in sorted(params.items())],
-        "defaults": [(k, _("{meaning} (default)").format(meaning=v)) for k, v in (defaults or {}).items()],
+        "defaults": [(k, _("{meaning} (default)").format(meaning=_(v))) for k, v in (defaults or {}).items()],
         "command": command,
         "variant": _("From the parameter file {name}.yaml.").format(name=variant) if variant else "",
         "built": built_stamp(),
     }
     resources = {
         "metadata": {"name": title},
-        "language_code": get_language(),
-        "briefing": {"title": title, "made": made},
+        "briefing": {"title": title, "made": made, "twins": twins(lang, f"{page}.html") if page else []},
     }
     executed.metadata["title"] = title
-    body, _resources = _exporter().from_notebook_node(executed, resources=resources)
-    return add_anchors(body, _("Link to this section")).encode("utf-8")
+    exporter = _exporter()
+    exporter.language_code = lang  # <html lang>: nbconvert writes its own setting over the resources'
+    body, _resources = exporter.from_notebook_node(executed, resources=resources)
+    return add_anchors(body, _("Link to this section"), english_headings(lang)).encode("utf-8")

@@ -98,15 +98,18 @@ def groups(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def render_index(entries: list[dict[str, Any]], data: str) -> str:
     from sahel_analysis.markup import environment  # Jinja, autoescaped: titles are text, never markup
-    from sahel_analysis.report.anchors import add_anchors
+    from sahel_analysis.report.anchors import add_anchors, english_headings
+    from sahel_analysis.report.plan import twins
 
+    lang = get_language()
     template = environment().get_template("index.html.j2")
     page = template.render(
         groups=groups(entries),
-        lang=get_language(),
+        lang=lang,
+        twins=twins(lang, "index.html"),
         footer=_("sahel-analysis {version}, data version {data}").format(version=__version__, data=data),
     )
-    return add_anchors(page, _("Link to this section"))
+    return add_anchors(page, _("Link to this section"), english_headings(lang))
 
 
 def write_index(out: Path, data: str | None = None) -> Path:

@@ -13,9 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from sahel_analysis.errors import file_problem, shown
+from sahel_analysis.i18n import LANGUAGE_NAMES, LANGUAGES
 from sahel_analysis.report.errors import BuildError
 from sahel_analysis.report.notebooks import Parameter, load_notebook, parameters
 from sahel_analysis.report.typecheck import fits
+
+LANG = "lang"  # the notebooks' language parameter, set by the build's --lang, never by -p
+DEFAULT_LANG = "en"
 
 
 @dataclass
@@ -24,10 +28,69 @@ class Job:
     params: dict[str, Any]
     variant: str | None = None
     timeout: float | None = None  # seconds a cell may run, from the parameter file; None: the build's
+    lang: str = DEFAULT_LANG  # the page's language: English in OUT, another in OUT/<lang>
 
     @property
     def stem(self) -> str:
+        """The page's name in its edition's folder (the same in every language)."""
         return self.notebook.stem + (f"--{self.variant}" if self.variant else "")
+
+    @property
+    def label(self) -> str:
+        """The page as the build's messages name it: "06_briefing", "06_briefing (fr)"."""
+        return self.stem if self.lang == DEFAULT_LANG else f"{self.stem} ({self.lang})"
+
+
+def edition(out: Path, lang: str) -> Path:
+    """Where the pages of ``lang`` go: OUT for English, OUT/fr for French."""
+    return out if lang == DEFAULT_LANG else out / lang
+
+
+def twin_prefix(lang: str, other: str) -> str:
+    """The relative path from a page of ``lang`` to the folder of its twin in ``other``."""
+    up = "" if lang == DEFAULT_LANG else "../"
+    return up + ("" if other == DEFAULT_LANG else f"{other}/")
+
+
+def twins(lang: str, name: str) -> list[dict[str, str]]:
+    """The links from a page of ``lang`` named ``name`` to the same page in each other language:
+    ``fr/X.html`` from English, ``../X.html`` from French, each labelled in its own language."""
+    return [
+        {"href": twin_prefix(lang, other) + name, "lang": other, "label": LANGUAGE_NAMES[other]}
+        for other in LANGUAGES
+        if other != lang
+    ]
+
+
+def _declares_lang(notebook: Path) -> bool:
+    """Whether the notebook's parameters cell sets ``lang`` (read as text: papermill takes seconds)."""
+    import re
+
+    for cell in load_notebook(notebook)["cells"]:
+        if "parameters" in (cell.get("metadata") or {}).get("tags", []):
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            return re.search(rf"^{LANG}\s*[:=]", text, re.MULTILINE) is not None
+    return False
+
+
+def in_languages(jobs: Sequence[Job], langs: Sequence[str]) -> list[Job]:
+    """Each job once per language of ``langs`` (in that order); refused for a notebook that takes no
+    ``lang`` parameter when a language other than English is asked for."""
+    from dataclasses import replace
+
+    chosen = list(dict.fromkeys(langs)) or [DEFAULT_LANG]
+    for lang in chosen:
+        if lang not in LANGUAGES:
+            raise BuildError(f"--lang: expected one of {', '.join(LANGUAGES)}, found {shown(lang)}")
+    if any(lang != DEFAULT_LANG for lang in chosen):
+        for notebook in dict.fromkeys(job.notebook for job in jobs):
+            if not _declares_lang(notebook):
+                raise BuildError(
+                    f"{notebook}: takes no `{LANG}` parameter, so it cannot be built in another language "
+                    f'than English; add `{LANG}: str = "en"` to its parameters cell'
+                )
+    return [replace(job, lang=lang) for lang in chosen for job in jobs]
 
 
 MAX_FILE_BYTES = 1 << 20  # a parameter file holds a few names and values; 1 MB is far more than enough
@@ -197,6 +260,12 @@ def plan(
     jobs = []
     for variant, from_file, timeout in variants:
         overrides = {**from_file, **cli_params}
+        if LANG in overrides:
+            where = f"{variant}.yaml" if LANG in from_file else "-p"
+            raise BuildError(
+                f"parameter {LANG!r} ({where}): the language is chosen with --lang "
+                "(e.g. --lang fr, which builds into OUT/fr/)"
+            )
         unknown = sorted(set(overrides) - known)
         if unknown:
             allowed = ", ".join(sorted(known)) or "none"

@@ -76,17 +76,33 @@ async def _execute(client: Any, kernel: Kernel) -> None:
         await kernel.shutdown()
 
 
+def translate_markdown(nb: Any, lang: str) -> None:
+    """Each markdown cell's text in ``lang``, from the catalogue, in place.
+
+    The message is the cell's source exactly, as ``scripts/update_catalog.py`` extracts it; a cell
+    the catalogue does not translate keeps its English text.
+    """
+    from sahel_analysis.i18n import translations
+
+    catalogue = translations(lang)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.strip():
+            cell.source = catalogue.gettext(cell.source)
+
+
 def run_notebook(
     path: Path,
     params: dict[str, Any],
     kernel: Kernel,
     timings: dict[str, float] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    lang: str = "en",
 ) -> Any:
     """The executed notebook (``NotebookNode``), run on ``kernel``, which is closed afterwards.
 
-    A cell may run ``timeout`` seconds. Raises ``NotebookFailed`` when a cell raises or runs out of
-    time, or the kernel dies.
+    A cell may run ``timeout`` seconds. In another language than English (``lang``), the notebook
+    gets the ``lang`` parameter and its markdown cells are shown translated. Raises
+    ``NotebookFailed`` when a cell raises or runs out of time, or the kernel dies.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -98,6 +114,9 @@ def run_notebook(
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # as papermill loads a notebook: every cell has a tag list
         cell.metadata.setdefault("tags", [])
+    if lang != "en":
+        translate_markdown(nb, lang)
+        params = {**params, "lang": lang}
     if params:  # as papermill does: no injected cell when no parameter is given
         nb.metadata.setdefault("papermill", {})
         given = {cell.get("id") for cell in nb.cells} - {None}

@@ -18,7 +18,7 @@ from sahel_analysis import __version__, paths
 from sahel_analysis.atomic import atomic_write
 from sahel_analysis.paths import PACKAGE_DIR
 from sahel_analysis.report.errors import BuildError
-from sahel_analysis.report.plan import Job, is_path
+from sahel_analysis.report.plan import DEFAULT_LANG, Job, is_path
 
 STATE_DIR = ".state"
 PROFILE_FILE = "profile.json"
@@ -70,12 +70,25 @@ def input_files(job: Job) -> dict[str, list[int]]:
     return found
 
 
+def catalog_version(lang: str) -> str:
+    """A short hash of the message catalogue of ``lang`` (its ``.po`` file): a new translation
+    rebuilds the pages of that language, and of no other."""
+    from sahel_analysis.i18n import DOMAIN, LOCALE_DIR
+
+    return _hash_tree(LOCALE_DIR / lang / "LC_MESSAGES", [f"{DOMAIN}.po"])[:12]
+
+
 def fingerprint(job: Job, data: str, lib: str) -> str:
-    payload = json.dumps(
-        {"params": job.params, "data": data, "lib": lib, "version": __version__, "files": input_files(job)},
-        sort_keys=True,
-        default=str,
-    )
+    inputs = {
+        "params": job.params,
+        "data": data,
+        "lib": lib,
+        "version": __version__,
+        "files": input_files(job),
+    }
+    if job.lang != DEFAULT_LANG:  # English pages keep the fingerprint they had before there were others
+        inputs.update({"lang": job.lang, "catalog": catalog_version(job.lang)})
+    payload = json.dumps(inputs, sort_keys=True, default=str)
     return hashlib.sha256(job.notebook.read_bytes() + payload.encode()).hexdigest()
 
 

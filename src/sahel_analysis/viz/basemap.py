@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import geo
+from sahel_analysis.i18n import _, format_number
 from sahel_analysis.textfmt import nice_number
 from sahel_analysis.viz.style import PALETTE, low_confidence
 
@@ -101,6 +102,11 @@ def halo(width: float = 2.5) -> list[Any]:
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
+def _scale_number(value: float) -> str:
+    """A scale bar's length as the language writes it: 250, 1,000 or 1 000, 2.5 or 2,5."""
+    return format_number(value, len(f"{value:g}".partition(".")[2]))
+
+
 def add_scale_bar(
     ax: Axes,
     *,
@@ -139,7 +145,7 @@ def add_scale_bar(
         ax.text(
             left + pos * frac,
             bottom - 0.008,
-            f"{value:g}" + (" km" if pos == 1 else ""),
+            _("{n} km").format(n=_scale_number(value)) if pos == 1 else _scale_number(value),
             ha="center",
             va="top",
             fontsize=fontsize,
@@ -234,7 +240,7 @@ def add_locator(
     inset.set_aspect("equal", adjustable="box")
     inset.set_anchor("W")  # left-align the right-hand column whatever its aspect
     style_frame(inset)
-    inset.set_title("Location", fontsize=8, loc="left", fontweight="normal", pad=2)
+    inset.set_title(_("Location"), fontsize=8, loc="left", fontweight="normal", pad=2)
     return inset
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, footprint, select
+from sahel_analysis.i18n import _, format_number, text_column, text_of
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.basemap import halo
 from sahel_analysis.viz.export import describe
@@ -59,14 +60,14 @@ def plot_bases_timeline(
     last = select.as_timestamp(end, "end") or footprint.latest_date(presence)
     order = _place_order(presence)
     y_of = {pid: i for i, pid in enumerate(order)}
-    names = dict(zip(places["id"], places["name_en"], strict=True))
+    names = dict(zip(places["id"], text_column(places, "name"), strict=True))
     with house_style():
         ax = ax if ax is not None else new_axes((11, 0.34 * len(order) + 1.8), (0.15, 0.2, 0.83, 0.72))
         ax.xaxis_date()
         right = last + pd.DateOffset(years=3)  # room for the handover labels
         ax.set_xlim(date_num(first), date_num(right))
         for r, low in zip(presence.itertuples(), citation.low_confidence(presence), strict=True):
-            colour, _ = operation_style(str(r.operation))
+            colour = operation_style(str(r.operation))[0]
             stop = r.end_date if pd.notna(r.end_date) else last
             x = float(date_num(r.start_date))
             width = float(date_num(stop)) - x
@@ -84,7 +85,8 @@ def plot_bases_timeline(
             if low:
                 low_confidence(bar)
             if r.start_date < first:
-                ax.text(date_num(first), y_of[r.place_id], f"  since {date_text(r.start_date, r.start_precision)}",
+                since = _("since {date}").format(date=date_text(r.start_date, r.start_precision))
+                ax.text(date_num(first), y_of[r.place_id], f"  {since}",
                         va="center", ha="left", fontsize=7, zorder=4, path_effects=halo(2))  # fmt: skip
             if pd.isna(r.end_date):
                 (arrow,) = ax.plot(
@@ -99,7 +101,14 @@ def plot_bases_timeline(
                 )
                 if low:
                     low_confidence(arrow)
-                ax.text(date_num(last), y_of[r.place_id], "   held", va="center", fontsize=7, color="#333333")
+                ax.text(
+                    date_num(last),
+                    y_of[r.place_id],
+                    "   " + _("held"),
+                    va="center",
+                    fontsize=7,
+                    color="#333333",
+                )
             elif isinstance(r.handed_to, str) and r.handed_to:
                 (tick,) = ax.plot(
                     date_num(r.end_date),
@@ -111,7 +120,7 @@ def plot_bases_timeline(
                     zorder=5,
                 )
                 tick.set_gid(f"handover:{r.id}")
-                ax.text(date_num(r.end_date), y_of[r.place_id], f" → {r.handed_to}", va="center", ha="left",
+                ax.text(date_num(r.end_date), y_of[r.place_id], f" → {text_of(r, 'handed_to')}", va="center", ha="left",
                         fontsize=7, color="#222222", zorder=5, path_effects=halo(2))  # fmt: skip
         ax.set_yticks(range(len(order)), [names.get(p, p) for p in order])
         ax.set_ylim(len(order) - 0.4, -0.6)
@@ -133,10 +142,12 @@ def plot_bases_timeline(
             framealpha=0.9,
             edgecolor="none",
         )
-        default = "French bases over time, and to whom each was handed"
+        default = _("French bases over time, and to whom each was handed")
         ax.set_title(default if title is None else title, loc="left")
-        add_source_line(ax, citation.source_line(presence, sources=sources, limit=6), prefix="Sources: ")
-    summary = f"One bar per period a French base was held ({len(presence)} periods at {len(order)} places)."
+        add_source_line(ax, citation.source_line(presence, sources=sources, limit=6), many=True)
+    summary = _("One bar per period a French base was held ({periods} periods at {places} places).").format(
+        periods=format_number(len(presence)), places=format_number(len(order))
+    )
     return describe(ax, summary, presence, name="bases-over-time")
 
 
@@ -163,11 +174,11 @@ def plot_base_counts(
     with house_style():
         ax = ax if ax is not None else new_axes((10, 4.2), (0.08, 0.18, 0.84, 0.72))
         ax.xaxis_date()
-        line, *_ = low_confidence_steps(ax, date_num(counts["date"]), counts["bases"], counts["confidence"] != "",
-                                        ids=counts["date"].dt.strftime("%Y-%m-%d"), gid="count:bases",
-                                        color=PALETTE["vermillion"], lw=2, label="bases held (left)")  # fmt: skip
+        line = low_confidence_steps(ax, date_num(counts["date"]), counts["bases"], counts["confidence"] != "",
+                                    ids=counts["date"].dt.strftime("%Y-%m-%d"), gid="count:bases",
+                                    color=PALETTE["vermillion"], lw=2, label=_("bases held (left)"))[0]  # fmt: skip
         low = [*(counts["confidence"] != "")]
-        ax.set_ylabel("French bases held")
+        ax.set_ylabel(_("French bases held"))
         ax.set_xlim(date_num(counts["date"].min()), date_num(counts["date"].max()))
         handles = [line]
         cited = [presence]
@@ -181,12 +192,12 @@ def plot_base_counts(
                 x = [*date_num(staff["date"]), date_num(counts["date"].max())]
                 y = [*staff["personnel"], staff["personnel"].iloc[-1]]
                 staff_low = [*citation.low_confidence(staff), False]  # the last figure held to the end
-                pline, *_ = low_confidence_steps(right, x, y, staff_low, ids=[*staff["id"], "end"],
-                                                 gid="count:personnel", color=PALETTE["blue"], lw=1.4, ls="--",
-                                                 label="personnel of the main operation, reported (right)")  # fmt: skip
+                pline = low_confidence_steps(right, x, y, staff_low, ids=[*staff["id"], "end"],
+                                             gid="count:personnel", color=PALETTE["blue"], lw=1.4, ls="--",
+                                             label=_("personnel of the main operation, reported (right)"))[0]  # fmt: skip
                 low += staff_low
                 tops.append((right, float(max(y))))
-                right.set_ylabel("Personnel")
+                right.set_ylabel(_("Personnel"))
                 thousands(right)
                 handles.append(pline)
                 cited.append(staff.merge(troops[["id", "source_id", "other_source_ids"]], on="id"))
@@ -198,10 +209,10 @@ def plot_base_counts(
             axis.set_ylim(0, highest / share)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of bases
         ax.legend(handles=handles, loc="upper right", fontsize=8)
-        default = "How many bases France held, and how many soldiers it reported"
+        default = _("How many bases France held, and how many soldiers it reported")
         ax.set_title(default if title is None else title, loc="left")
-        add_source_line(ax, citation.source_line(*cited, sources=sources, limit=6), prefix="Sources: ")
-    summary = (
-        f"Number of French bases held, from {len(counts)} dates of change; peak {int(counts['bases'].max())}."
+        add_source_line(ax, citation.source_line(*cited, sources=sources, limit=6), many=True)
+    summary = _("Number of French bases held, from {n} dates of change; peak {peak}.").format(
+        n=format_number(len(counts)), peak=format_number(int(counts["bases"].max()))
     )
     return describe(ax, summary, counts, name="bases-held")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis import citation, schema, select
+from sahel_analysis.i18n import N_, _, format_number, ngettext
 from sahel_analysis.measures import COST_TYPES, cost_figures, rows_behind
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import (
@@ -41,9 +42,9 @@ _BAR_STYLE = {
     "budget": {"fill": 0.0, "hatch": "...."},
 }
 _KIND_LABELS = {
-    "executed": "spent (executed)",
-    "estimate": "estimate",
-    "budget": "budget voted (no spending figure)",
+    "executed": N_("spent (executed)"),
+    "estimate": N_("estimate"),
+    "budget": N_("budget voted (no spending figure)"),
 }
 _GREY = "#555555"
 Place = Callable[[int, str], float]
@@ -144,7 +145,7 @@ def _draw_gaps(
             ax.text(
                 at(year, coverage),
                 0,
-                "no price index" if had else "no figure",
+                _("no price index") if had else _("no figure"),
                 rotation=90,
                 ha="center",
                 va="bottom",
@@ -155,7 +156,7 @@ def _draw_gaps(
     for year in slots:
         if not slots.get(year):
             ax.text(
-                year, 0, "no figure", rotation=90, ha="center", va="bottom", fontsize=6.5, color="#666666"
+                year, 0, _("no figure"), rotation=90, ha="center", va="bottom", fontsize=6.5, color="#666666"
             )
 
 
@@ -165,7 +166,7 @@ def _handles(annual: pd.DataFrame, covs: list[str]) -> tuple[list[Any], list[Any
     from matplotlib.patches import Patch
 
     cover: list[Any] = [
-        Patch(facecolor=_cov_colour(c), edgecolor=_cov_colour(c), label=schema.COVERAGE_LABELS.get(c, c))
+        Patch(facecolor=_cov_colour(c), edgecolor=_cov_colour(c), label=_(schema.COVERAGE_LABELS.get(c, c)))
         for c in covs
     ]
     kinds: list[Any] = []
@@ -177,11 +178,11 @@ def _handles(annual: pd.DataFrame, covs: list[str]) -> tuple[list[Any], list[Any
                     facecolor=_lighter(_GREY, st["fill"]),
                     edgecolor=_GREY,
                     hatch=st["hatch"],
-                    label=_KIND_LABELS[kind],
+                    label=_(_KIND_LABELS[kind]),
                 )
             )
     if annual["budget"].notna().any():
-        kinds.append(Line2D([], [], color="black", lw=2.2, label="budget voted, marked on the bar"))
+        kinds.append(Line2D([], [], color="black", lw=2.2, label=_("budget voted, marked on the bar")))
     if (annual["amount_high"] > annual["amount"]).any():
         kinds.append(
             Line2D(
@@ -192,7 +193,7 @@ def _handles(annual: pd.DataFrame, covs: list[str]) -> tuple[list[Any], list[Any
                 ms=11,
                 mew=1.3,
                 ls="none",
-                label="range where sources differ",
+                label=_("range where sources differ"),
             )
         )
     drawn = annual[["confidence", "confidence_high", "confidence_budget"]].ne("").to_numpy().ravel()
@@ -212,7 +213,7 @@ def _draw_cumulative(ax: Axes, annual: pd.DataFrame, covs: list[str], unit: str)
         x, y = with_gaps(mine["year"].to_numpy(float), running, 1.0)  # a missing year breaks it
         twin.plot(x, y, color=_cov_colour(coverage), lw=1.8, marker="o", ms=4, gid=f"cumulative:{coverage}")
     twin.set_ylim(0, None)
-    twin.set_ylabel(f"Cumulative, {unit}")
+    twin.set_ylabel(_("Cumulative, {unit}").format(unit=unit))
     thousands(twin)
     return twin
 
@@ -270,26 +271,32 @@ def plot_costs(
         ax.grid(False, axis="x")
         ax.set_ylim(0, top * 1.5)
         unit = figures.unit
-        ax.set_ylabel(unit[0].upper() + unit[1:] + (" (Insee consumer price index)" if constant else ""))
+        label = unit[0].upper() + unit[1:]
+        ax.set_ylabel(_("{unit} (Insee consumer price index)").format(unit=label) if constant else label)
         thousands(ax)
         cover_handles, kind_handles = _handles(annual, covs)
         legend_ax = ax
         if cumulative:
             legend_ax = _draw_cumulative(ax, annual, covs, unit)
             kind_handles.append(
-                Line2D([], [], color=_GREY, lw=1.8, marker="o", ms=4, label="cumulative (right axis)")
+                Line2D([], [], color=_GREY, lw=1.8, marker="o", ms=4, label=_("cumulative (right axis)"))
             )
         # Two legends: what the colours mean, and what the fills mean. The second is drawn on the
         # twin axis when there is one, so the cumulative lines do not paint over the first.
         first_legend = legend_ax.legend(
-            handles=cover_handles, loc="upper left", fontsize=8.5, title="Coverage"
+            handles=cover_handles, loc="upper left", fontsize=8.5, title=_("Coverage")
         )
         legend_ax.add_artist(first_legend)
-        legend_ax.legend(handles=kind_handles, loc="upper right", fontsize=8.5, title="Kind of figure")
-        money = f"constant {figures.base_year} euros" if constant else "nominal euros"
-        ax.set_title(
-            title if title is not None else f"Cost of the French operations, {first}–{last} ({money})"
-        )
+        legend_ax.legend(handles=kind_handles, loc="upper right", fontsize=8.5, title=_("Kind of figure"))
+        if title is None:
+            years = f"{first}–{last}"
+            if constant:
+                title = _("Cost of the French operations, {years} (constant {base} euros)").format(
+                    years=years, base=figures.base_year
+                )
+            else:
+                title = _("Cost of the French operations, {years} (nominal euros)").format(years=years)
+        ax.set_title(title)
         cited = [rows_behind(shown, annual)] + ([figures.cpi_used] if figures.cpi_used is not None else [])
         add_source_line(ax, citation.source_line(*cited, sources=sources))
     # Each annual figure rests on rows of the costs table: their sources, in the table's order.
@@ -298,8 +305,15 @@ def plot_costs(
         ";".join(dict.fromkeys(source_of[i] for i in f"{a};{b}".split(";") if i in source_of))
         for a, b in zip(annual["ids"], annual["budget_ids"], strict=True)
     ]
-    summary = (
-        f"Bar chart of {len(annual)} annual cost figures by coverage, {first} to {last}, in {unit}; "
-        f"the largest is {annual['amount'].max():,.0f}."
+    summary = ngettext(
+        "Bar chart of {n} annual cost figure by coverage, {first} to {last}, in {unit}; the largest is {top}.",
+        "Bar chart of {n} annual cost figures by coverage, {first} to {last}, in {unit}; the largest is {top}.",
+        len(annual),
+    ).format(
+        n=format_number(len(annual)),
+        first=first,
+        last=last,
+        unit=unit,
+        top=format_number(annual["amount"].max()),
     )
     return describe(ax, summary, annual.assign(unit=unit, source_id=rested_on), name="costs")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, geo, select
-from sahel_analysis.textfmt import date_text
+from sahel_analysis.i18n import _, format_date, format_number, ngettext, text_column
 from sahel_analysis.viz.basemap import (
     BASE_GID,
     LABEL_GID,
@@ -80,7 +80,7 @@ def _locator(
         )
     )
     inset.scatter(*xy, s=18, color="black", zorder=9)
-    inset.set_title("Where it is in Mali", fontsize=8, loc="left", fontweight="normal", pad=2)
+    inset.set_title(_("Where it is in Mali"), fontsize=8, loc="left", fontweight="normal", pad=2)
     return inset
 
 
@@ -112,7 +112,9 @@ def plot_place_map(
     pid = str(place["id"])
     select.check_place_ids(gazetteer, [pid])
     xy = geo.projected_xy(gazetteer)
-    names = dict(zip(gazetteer["id"], gazetteer["name_en"], strict=True))
+    names = dict(zip(gazetteer["id"], text_column(gazetteer, "name"), strict=True))
+    # A town of Natural Earth named like a place of the record is that place: not marked twice.
+    known_names = {*gazetteer["name_en"], *gazetteer.get("name_fr", gazetteer["name_en"]).dropna()}
     cx, cy = xy[pid]
     half = half_width_km * 1000
     x0, x1, y0, y1 = cx - half, cx + half, cy - half, cy + half
@@ -148,7 +150,7 @@ def plot_place_map(
         for i in others:
             ax.scatter(*xy[i], s=26, color="black", edgecolor="white", lw=0.6, zorder=6, gid=PLACE_GID + i)
             placer.add_point(*xy[i], radius_pt=4)
-        tx = _towns_in_view(towns, set(names.values()), (x0, y0, x1, y1))
+        tx = _towns_in_view(towns, known_names, (x0, y0, x1, y1))
         for name, x, y in tx:
             ax.scatter(x, y, s=10, color=MUTED_TEXT, zorder=5, gid=f"town:{name}")
             placer.add_point(x, y, radius_pt=2.5)
@@ -170,18 +172,22 @@ def plot_place_map(
         _label_region(placer, inside, (x0, y0, x1, y1))
         _locator(ax, layers, (cx, cy), (x0, y0, x1, y1))
         _legend(ax, held)
-        default = f"{names[pid]} and its surroundings, {date_text(when, 'day', 'long')}"
+        default = _("{place} and its surroundings, {date}").format(place=names[pid], date=format_date(when))
         ax.set_title(default if title is None else title, loc="left")
         marked = gazetteer[gazetteer["id"].isin([pid, *others])]
         add_source_line(
             ax,
-            "boundaries, towns and the Niger, Natural Earth (public domain); Mali's regions as before 2016. "
-            f"Places and bases: {citation.source_line(marked, held, sources=sources, limit=5)}.",
-            prefix="Sources: ",
+            _(
+                "boundaries, towns and the Niger, Natural Earth (public domain); Mali's regions as before "
+                "2016. Places and bases: {sources}."
+            ).format(sources=citation.source_line(marked, held, sources=sources, limit=5)),
+            many=True,
         )
-    summary = (
-        f"Map of {names[pid]}, its region and the towns around it, with {len(held)} French base(s) held."
-    )
+    summary = ngettext(
+        "Map of {place}, its region and the towns around it, with {n} French base held.",
+        "Map of {place}, its region and the towns around it, with {n} French bases held.",
+        len(held),
+    ).format(place=names[pid], n=format_number(len(held)))
     return describe(ax, summary, held, name=f"{pid}-map")
 
 
@@ -223,7 +229,8 @@ def _label_region(placer: LabelPlacer, inside: Any, bounds: tuple[float, float, 
         return
     spot = inside.geometry.iloc[0].intersection(shapely.box(*bounds))
     label = shapely.ops.polylabel(max(getattr(spot, "geoms", [spot]), key=lambda g: g.area), tolerance=5_000)
-    placer.place((label.x, label.y), f"{inside['name'].iloc[0].upper()} REGION", centred=True,
+    name = _("{region} region").format(region=inside["name"].iloc[0]).upper()
+    placer.place((label.x, label.y), name, centred=True,
                  radii=(20.0, 40.0), leader_radii=(), gid="area:region", fontsize=8, style="italic",
                  color="#8a7650", path_effects=halo(2), zorder=7)  # fmt: skip
 
@@ -233,21 +240,28 @@ def _legend(ax: Axes, held: pd.DataFrame) -> Any:
     from matplotlib.patches import Patch
 
     handles: list[Any] = [
-        Line2D([], [], marker="*", ls="", color="black", mec="white", ms=12, label="The place"),
+        Line2D([], [], marker="*", ls="", color="black", mec="white", ms=12, label=_("The place")),
         Line2D(
-            [], [], marker="o", ls="", color="black", mec="white", ms=5.5, label="Other places of the record"
+            [],
+            [],
+            marker="o",
+            ls="",
+            color="black",
+            mec="white",
+            ms=5.5,
+            label=_("Other places of the record"),
         ),
-        Line2D([], [], marker="o", ls="", color=MUTED_TEXT, ms=3.5, label="Towns (Natural Earth)"),
+        Line2D([], [], marker="o", ls="", color=MUTED_TEXT, ms=3.5, label=_("Towns (Natural Earth)")),
     ]
     ops = operations_in_order(held["operation"])
     for handle in legend_handles(ops):
-        handle.set_label(f"{handle.get_label()} base, held that day")
+        handle.set_label(_("{operation} base, held that day").format(operation=handle.get_label()))
         handles.append(handle)
     handles = with_low_confidence_entry(handles, citation.low_confidence(held), "marker")
     handles += [
-        Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"),
-        Patch(facecolor=REGION_FILL, edgecolor=REGION_EDGE, label="Its region (pre-2016)"),
-        Line2D([], [], color=MALI_EDGE, lw=1.3, label="Mali's border"),
+        Line2D([], [], color=PALETTE["blue"], lw=1.3, label=_("River Niger")),
+        Patch(facecolor=REGION_FILL, edgecolor=REGION_EDGE, label=_("Its region (pre-2016)")),
+        Line2D([], [], color=MALI_EDGE, lw=1.3, label=_("Mali's border")),
     ]
     return ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.03, 0.0), fontsize=8, frameon=False,
                      borderaxespad=0.0)  # fmt: skip

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sahel_analysis.events.formats import DATASETS
 from sahel_analysis.events.select import event_source_line
+from sahel_analysis.i18n import _, format_date, format_number, ngettext
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -54,13 +55,13 @@ def _nice_steps(largest: float) -> list[int]:
 
 
 def date_span(events: pd.DataFrame) -> str:
-    """'Mar 2013 – Dec 2021' (or one month) for titles; empty for no events."""
+    """'Mar 2013 – Dec 2021' (or one month) for titles, in the reader's language; empty for no events."""
     if events.empty:
         return ""
     first, last = events["date"].min(), events["date"].max()
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first:%b %Y}"
-    return f"{first:%b %Y} – {last:%b %Y}"
+        return format_date(first, "month", short=True)
+    return f"{format_date(first, 'month', short=True)} – {format_date(last, 'month', short=True)}"
 
 
 def _admin1_groups(events: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
@@ -69,7 +70,7 @@ def _admin1_groups(events: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> pd.Dat
         pd.DataFrame(
             {
                 "dataset": events["dataset"].astype(str).to_numpy(),
-                "admin1": events["admin1"].fillna("(no admin1)").to_numpy(),
+                "admin1": events["admin1"].fillna(_("(no admin1)")).to_numpy(),
                 "x": x,
                 "y": y,
                 "fatalities": fatalities,
@@ -106,7 +107,7 @@ def _draw_by_admin1(
         artist.set_gid(f"{ADMIN1_GID}{row['dataset']}:{row['admin1']}")
         if i in labelled:
             ax.annotate(
-                f"{row['admin1']} ({row['n']:,})", (row["x"], row["y"]), xytext=(0, -4),
+                f"{row['admin1']} ({format_number(row['n'])})", (row["x"], row["y"]), xytext=(0, -4),
                 textcoords="offset points", fontsize=7, ha="center", va="top", color="#222222", zorder=7,
             )  # fmt: skip
     return largest
@@ -139,7 +140,7 @@ def _set_extent(
 
     if extent is None and not len(x):
         bounds = layers.mali_bounds
-        ax.text(0.5, 0.5, "No events in the selection", transform=ax.transAxes, ha="center")
+        ax.text(0.5, 0.5, _("No events in the selection"), transform=ax.transAxes, ha="center")
     else:
         corners = (
             [(float(np.nanmin(x)), float(np.nanmin(y))), (float(np.nanmax(x)), float(np.nanmax(y)))]
@@ -162,7 +163,7 @@ def _legend(ax: Axes, datasets: list[str], largest: float, aggregate: str | None
         area = float(_bubble_areas(np.array([value]), largest, _MAX_AREA[aggregate], 0)[0])
         handles.append(
             Line2D([], [], ls="none", marker="o", ms=np.sqrt(area), mfc="none", mec="#555555",
-                   label=f"{value:,} fatalities")
+                   label=ngettext("{n} fatality", "{n} fatalities", value).format(n=format_number(value)))
         )  # fmt: skip
     if handles:
         ax.legend(handles=handles, loc="lower left", labelspacing=1.2, borderpad=0.8, framealpha=0.9,
@@ -206,28 +207,48 @@ def plot_event_map(
         basemap.draw_base_map(ax, layers, regions=True, river=True)
         basemap.style_frame(ax)
         ax.set_aspect("equal")
+        n = format_number(len(events))
         if aggregate == "admin1":
             largest = _draw_by_admin1(ax, events, x, y, scale)
-            what = "by admin1 region: area shows fatalities, the number counts events"
+            subtitle = ngettext(
+                "{n} event; by admin1 region: area shows fatalities, the number counts events",
+                "{n} events; by admin1 region: area shows fatalities, the number counts events",
+                len(events),
+            )
+            summary = ngettext(
+                "Map of {n} conflict event in Mali and around, by admin1 region: area shows fatalities, "
+                "the number counts events.",
+                "Map of {n} conflict events in Mali and around, by admin1 region: area shows fatalities, "
+                "the number counts events.",
+                len(events),
+            )
         else:
             largest = _draw_each_event(ax, events, x, y, scale)
-            what = "one bubble per event, area shows fatalities"
+            subtitle = ngettext(
+                "{n} event; one bubble per event, area shows fatalities",
+                "{n} events; one bubble per event, area shows fatalities",
+                len(events),
+            )
+            summary = ngettext(
+                "Map of {n} conflict event in Mali and around, one bubble per event, area shows fatalities.",
+                "Map of {n} conflict events in Mali and around, one bubble per event, area shows fatalities.",
+                len(events),
+            )
         _set_extent(ax, x, y, extent, layers)
         _legend(ax, [d for d in DATASETS if (events["dataset"] == d).any()], largest, aggregate)
         span = date_span(events)
         # The subtitle sits between the title and the frame; the pad leaves it room.
-        ax.set_title(f"Conflict events{', ' + span if span else ''}" if title is None else title, pad=20)
-        ax.text(0, 1.012, f"{len(events):,} events; {what}", transform=ax.transAxes, fontsize=8.5,
+        if title is None:
+            title = _("Conflict events, {dates}").format(dates=span) if span else _("Conflict events")
+        ax.set_title(title, pad=20)
+        ax.text(0, 1.012, subtitle.format(n=n), transform=ax.transAxes, fontsize=8.5,
                 va="bottom", color="#555555")  # fmt: skip
         attribution = event_source_line(events)
-        add_source_line(
-            ax, "; ".join(p for p in (attribution, f"boundaries, {BOUNDARIES_ATTRIBUTION}") if p),
-            prefix="Sources: ",
-        )  # fmt: skip
+        boundaries = _("boundaries, {attribution}").format(attribution=_(BOUNDARIES_ATTRIBUTION))
+        add_source_line(ax, "; ".join(p for p in (attribution, boundaries) if p), many=True)
     from sahel_analysis.viz.export import describe
 
-    return describe(ax, f"Map of {len(events):,} conflict events in Mali and around, {what}.", event_rows(events),
-                    name="conflict-events")  # fmt: skip
+    return describe(ax, summary.format(n=n), event_rows(events), name="conflict-events")
 
 
 def event_rows(events: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from sahel_analysis.events.counts import UNKNOWN_REGION
 from sahel_analysis.i18n import N_, _, format_number
+from sahel_analysis.schema import country_of_name
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import add_source_line, house_style, new_axes
 
@@ -77,7 +79,9 @@ def plot_region_table(
                                fontsize=7.5, color="white" if dark else "#333333")  # fmt: skip
                 text.set_gid(f"{CELL_GID}{region}:{year}")
         ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [str(y) for y in grid.columns])
-        ax.set_yticks(np.arange(grid.shape[0]) + 0.5, list(grid.index))
+        ax.set_yticks(
+            np.arange(grid.shape[0]) + 0.5, [_(r) if r == UNKNOWN_REGION else r for r in grid.index]
+        )
         ax.set_xlim(0, grid.shape[1])
         ax.set_ylim(grid.shape[0], 0)  # the first region at the top
         ax.tick_params(length=0)
@@ -86,12 +90,14 @@ def plot_region_table(
             ax.spines[side].set_visible(False)
         countries = table.attrs.get("countries") or []
         default = _(_TITLES[(measure, len(countries) == 1)]).format(
-            dataset=dataset, country=countries[0] if len(countries) == 1 else ""
+            dataset=dataset, country=country_of_name(countries[0]) if len(countries) == 1 else ""
         )
         ax.set_title(default if title is None else title)
-        add_source_line(ax, table.attrs.get("attribution") or _("none"), prefix=_("Sources: "))
-    summary = _("Heat table of {what} in {regions} regions over {years} years.").format(
-        what=_("events") if measure == "events" else _("fatalities"), regions=len(grid), years=grid.shape[1]
-    )
+        add_source_line(ax, table.attrs.get("attribution") or _("none"), many=True)
+    if measure == "events":
+        summary = _("Heat table of events in {regions} regions over {years} years.")
+    else:
+        summary = _("Heat table of fatalities in {regions} regions over {years} years.")
+    summary = summary.format(regions=format_number(len(grid)), years=format_number(grid.shape[1]))
     rows = table.assign(dataset=dataset, source_id=dataset)
     return describe(ax, summary, rows, name=f"{measure}-per-region-and-year")

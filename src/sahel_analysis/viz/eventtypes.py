@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.i18n import N_, _
+from sahel_analysis.i18n import N_, _, format_number
+from sahel_analysis.schema import country_of_name
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands
 
@@ -81,12 +82,14 @@ def plot_violence_types(table: pd.DataFrame, *, ax: Axes | None = None, title: s
         ax.legend(loc="upper left", fontsize=8)
         countries = table.attrs.get("countries") or []
         default = _(_TITLES[len(countries) == 1]).format(
-            dataset=dataset, country=countries[0] if len(countries) == 1 else ""
+            dataset=dataset, country=country_of_name(countries[0]) if len(countries) == 1 else ""
         )
         ax.set_title(default if title is None else title)
-        add_source_line(ax, table.attrs.get("attribution") or _("none"), prefix=_("Sources: "))
+        add_source_line(ax, table.attrs.get("attribution") or _("none"), many=True)
     summary = _(
         "Stacked bar chart of fatalities per year by type of violence, {n} years, with civilians killed."
     )
     rows = table.assign(dataset=dataset, source_id=dataset)
-    return describe(ax, summary.format(n=len(years)), rows, name="fatalities-by-type-of-violence")
+    return describe(
+        ax, summary.format(n=format_number(len(years))), rows, name="fatalities-by-type-of-violence"
+    )

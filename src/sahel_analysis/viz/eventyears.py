@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.i18n import N_, _, format_number
+from sahel_analysis.i18n import N_, _, format_number, ngettext
+from sahel_analysis.schema import country_of_name
 from sahel_analysis.viz.eventcharts import mark_milestones
 from sahel_analysis.viz.eventmap import dataset_colour
 from sahel_analysis.viz.export import describe
@@ -40,9 +41,12 @@ def _band_note(yearly: pd.DataFrame) -> str:
     outside = int(yearly["outside"].sum())
     text = _("Bars: best estimate; whiskers: from the low to the high estimate.")
     if outside:
-        text += " " + _(
+        text += " " + ngettext(
             "In {n} of these events the best estimate lies outside the low–high range as UCDP published it; "
-            "each such event's range is widened to include its best estimate."
+            "each such event's range is widened to include its best estimate.",
+            "In {n} of these events the best estimate lies outside the low–high range as UCDP published it; "
+            "each such event's range is widened to include its best estimate.",
+            outside,
         ).format(n=format_number(outside))
     return text
 
@@ -120,21 +124,23 @@ def plot_yearly(
         first, last = (int(yearly["year"].min()), int(yearly["year"].max())) if len(yearly) else ("", "")
         countries = yearly.attrs.get("countries") or []
         default = _(_TITLES[(measure, len(countries) == 1)]).format(
-            dataset=dataset, country=countries[0] if len(countries) == 1 else "", first=first, last=last
+            dataset=dataset,
+            country=country_of_name(countries[0]) if len(countries) == 1 else "",
+            first=first,
+            last=last,
         )
         ax.set_title(default if title is None else title, pad=38 if band else 18)
         if band:
             note = textwrap.fill(_band_note(yearly), width=125)
             ax.text(0, 1.06, note, transform=ax.transAxes, fontsize=8, va="bottom", color="#555555")
         attribution = yearly.attrs.get("attribution", "")
-        add_source_line(
-            ax, "; ".join(p for p in (attribution, cited) if p) or _("none"), prefix=_("Sources: ")
-        )
+        add_source_line(ax, "; ".join(p for p in (attribution, cited) if p) or _("none"), many=True)
     rows = yearly.assign(dataset=dataset, source_id=dataset)
-    summary = _("Bar chart of {what} per year, {first}–{last}, {n} years.").format(
-        what=_("events") if measure == "events" else _("fatalities (best estimate, with the low–high range)"),
-        first=first,
-        last=last,
-        n=len(yearly),
-    )
+    if measure == "events":
+        summary = _("Bar chart of events per year, {first}–{last}, {n} years.")
+    else:
+        summary = _(
+            "Bar chart of fatalities (best estimate, with the low–high range) per year, {first}–{last}, {n} years."
+        )
+    summary = summary.format(first=first, last=last, n=format_number(len(yearly)))
     return describe(ax, summary, rows, name=f"{measure}-per-year")

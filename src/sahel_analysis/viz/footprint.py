@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, footprint, geo, markup, select
-from sahel_analysis.textfmt import date_text
+from sahel_analysis.i18n import _, format_date, format_number, ngettext, text_column
 from sahel_analysis.viz.basemap import (
     BASE_GID,
     LABEL_GID,
@@ -58,6 +58,15 @@ __all__ = [
 
 # The default view: every base in the record, Dakar to Djibouti and south to Libreville.
 WIDE = footprint.EXTENTS["west_central_africa"]
+
+
+def _bases_source(cited: str) -> str:
+    return _("boundaries, Natural Earth (public domain). Bases: {sources}.").format(sources=cited)
+
+
+def _bases_on(when: str, n: int) -> str:
+    """A map's or a frame's heading: "4 June 2021: 12 bases"."""
+    return ngettext("{date}: {n} base", "{date}: {n} bases", n).format(date=when, n=format_number(n))
 
 
 def _frame_map(
@@ -142,7 +151,7 @@ def plot_footprint(
     select.check_place_ids(places, presence["place_id"])
     held = select.bases_held(presence, when)
     xy = geo.projected_xy(places)
-    names = dict(zip(places["id"], places["name_en"], strict=True))
+    names = dict(zip(places["id"], text_column(places, "name"), strict=True))
     with house_style():
         if ax is None:
             ax = new_axes((10, 5.2), (0.02, 0.12, 0.96, 0.8))
@@ -166,7 +175,9 @@ def plot_footprint(
             note = ax.text(
                 0.99,
                 0.98,
-                "Also held, outside the map: " + ", ".join(names[r.place_id] for r in outside),
+                _("Also held, outside the map: {places}").format(
+                    places=", ".join(names[r.place_id] for r in outside)
+                ),
                 transform=ax.transAxes,
                 ha="right",
                 va="top",
@@ -188,17 +199,18 @@ def plot_footprint(
                 zorder=9,
             )
         if title is None:
-            title = f"French bases held on {date_text(when, 'day', 'long')} ({len(held)})"
+            title = _("French bases held on {date} ({n})").format(
+                date=format_date(when), n=format_number(len(held))
+            )
         ax.set_title(title, loc="left", fontsize=fontsize + 2)
         if source:
             add_source_line(
-                ax,
-                "boundaries, Natural Earth (public domain). "
-                f"Bases: {citation.source_line(held, sources=sources, limit=4)}.",
-                prefix="Sources: ",
+                ax, _bases_source(citation.source_line(held, sources=sources, limit=4)), many=True
             )
-    where = ", ".join(dict.fromkeys(names.get(p, p) for p in held["place_id"])) or "none"
-    summary = f"Map of the French bases held on {date_text(when, 'day', 'long')}: {where}."
+    where = ", ".join(dict.fromkeys(names.get(p, p) for p in held["place_id"])) or _("none")
+    summary = _("Map of the French bases held on {date}: {places}.").format(
+        date=format_date(when), places=where
+    )
     return describe(ax, summary, held, name=f"bases-{when:%Y-%m-%d}")
 
 
@@ -260,7 +272,7 @@ def plot_footprints(
                 legend=False,
                 source=False,
                 fontsize=7.0,
-                title=f"{date_text(when, 'day', 'long')}: {n} base{'s' if n != 1 else ''}",
+                title=_bases_on(format_date(when), n),
             )
             axes.append(slot)
         for extra in slots[len(whens) :]:
@@ -277,7 +289,7 @@ def plot_footprints(
             frameon=False,
         )
         fig.suptitle(
-            "The French footprint in West and Central Africa" if title is None else title,
+            _("The French footprint in West and Central Africa") if title is None else title,
             x=0.01,
             y=1 - 0.12 / fig.get_figheight(),
             ha="left",
@@ -285,9 +297,7 @@ def plot_footprints(
             fontsize=13,
         )
         add_source_line(
-            axes[-1],
-            f"boundaries, Natural Earth (public domain). Bases: {citation.source_line(every, sources=sources, limit=6)}.",
-            prefix="Sources: ",
+            axes[-1], _bases_source(citation.source_line(every, sources=sources, limit=6)), many=True
         )
         # The line goes under the whole figure, not under the last map.
         line = [t for t in axes[-1].texts if t.get_gid() == "source-line"][0]
@@ -324,7 +334,7 @@ def footprint_apng(
     select.check_place_ids(places, presence["place_id"])
     months = footprint.footprint_months(start, end or footprint.latest_date(presence))
     xy = geo.projected_xy(places)
-    names = dict(zip(places["id"], places["name_en"], strict=True))
+    names = dict(zip(places["id"], text_column(places, "name"), strict=True))
     shown = presence[
         (presence["end_date"].isna() | (presence["end_date"] > months[0]))
         & (presence["start_date"] <= months[-1])
@@ -341,9 +351,8 @@ def footprint_apng(
             placer.add_obstacle(key.get_window_extent(renderer))
         for artist in add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7):
             placer.add_obstacle(artist.get_window_extent(renderer))
-        ax.set_title("The French footprint, month by month", loc="left", fontsize=11)
-        cited = citation.source_line(shown, sources=sources, limit=4)
-        add_source_line(ax, f"boundaries, Natural Earth (public domain). Bases: {cited}.", prefix="Sources: ")
+        ax.set_title(_("The French footprint, month by month"), loc="left", fontsize=11)
+        add_source_line(ax, _bases_source(citation.source_line(shown, sources=sources, limit=4)), many=True)
         stamp = ax.text(0.99, 0.98, "", transform=ax.transAxes, ha="right", va="top", fontsize=12,
                         fontweight="bold", animated=True, path_effects=halo(3), zorder=10)  # fmt: skip
         markers = {r.id: _draw_base(ax, r, xy[r.place_id], animated=True) for r in shown.itertuples()}
@@ -366,7 +375,7 @@ def footprint_apng(
             for pid in dict.fromkeys(held["place_id"]):
                 if pid in labels:
                     ax.draw_artist(labels[pid])
-            stamp.set_text(f"{month:%B %Y}: {len(held)} base{'s' if len(held) != 1 else ''}")
+            stamp.set_text(_bases_on(format_date(month, "month"), len(held)))
             ax.draw_artist(stamp)
             rgba = np.asarray(fig.canvas.buffer_rgba())
             frames.append(Image.fromarray(rgba[..., :3].copy()))
@@ -392,9 +401,8 @@ def animate_footprint(
         presence, places, sources=sources, layers=layers, start=start, end=end, extent=extent, dpi=dpi
     )
     last = footprint.latest_date(presence) if end is None else select.as_timestamp(end, "end")
-    alt = (
-        f"Animated map: the French bases held on the first day of each month from "
-        f"{date_text(start, 'month', 'long')} to {date_text(last, 'month', 'long')}"
-    )
+    alt = _(
+        "Animated map: the French bases held on the first day of each month from {first} to {last}"
+    ).format(first=format_date(select.as_timestamp(start), "month"), last=format_date(last, "month"))
     src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     return markup.image_html(src, alt, "footprint-animation")

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sahel_analysis import citation, geo, select
-from sahel_analysis.textfmt import date_text, join_names
+from sahel_analysis.i18n import _, country_name, format_date, format_number, ngettext, text_column
+from sahel_analysis.textfmt import join_names
 from sahel_analysis.viz.basemap import (
     BORDER,
     LABEL_GID,
@@ -134,7 +135,8 @@ def _label_areas(
     for row in layers.countries.itertuples():
         if row.iso3 == "MLI":
             continue
-        items.append((row.geometry, row.name.upper(), {"fontsize": 8, "color": MUTED_TEXT}, 0.01))
+        name = country_name(row.iso3, row.name)
+        items.append((row.geometry, name.upper(), {"fontsize": 8, "color": MUTED_TEXT}, 0.01))
     # Skip areas too small in view to hold a name (a share of the map's area); the placer
     # then drops any name that does not fit wholly inside its area.
     for geom, text, style, min_share in items:
@@ -212,19 +214,26 @@ def _zoom_inset(
         )
     if river:
         _label_river(placer, layers.river, (x0, y0, x1, y1))
-    title = join_names([names[i] for i in group])
-    inset.set_title(f"Inset: {title}", fontsize=8, loc="left", fontweight="normal", pad=2)
+    title = _("Inset: {places}").format(places=join_names([names[i] for i in group]))
+    inset.set_title(title, fontsize=8, loc="left", fontweight="normal", pad=2)
     return inset
 
 
-def _held_text(when: pd.Timestamp | None, held: pd.DataFrame) -> str:
+def _base_text(when: pd.Timestamp | None, held: pd.DataFrame, count: int, outside: int) -> str:
+    """The legend's entry for the bases: which were drawn, and how many (outside the map too)."""
     if when is not None:
-        return f"held on {date_text(when, 'day', 'long')}"
-    if held.empty:
-        return "(none in the data)"
-    first = held["start_date"].min().year
-    last = "today" if held["end_date"].isna().any() else str(held["end_date"].max().year)
-    return f"held at some time, {first}-{last}"
+        kind = _("French base held on {date}").format(date=format_date(when))
+    elif held.empty:
+        kind = _("French base (none in the data)")
+    elif held["end_date"].isna().any():
+        kind = _("French base held at some time, {first}-today").format(first=held["start_date"].min().year)
+    else:
+        kind = _("French base held at some time, {first}-{last}").format(
+            first=held["start_date"].min().year, last=held["end_date"].max().year
+        )
+    n = format_number(count)
+    counted = _("({n}, {outside} outside the map)").format(n=n, outside=format_number(outside))
+    return f"{kind}\n{counted if outside else f'({n})'}"
 
 
 def _bounds(
@@ -249,7 +258,8 @@ def _label_points(
     for group in groups:
         gx = sum(xy[i][0] for i in group) / len(group)
         gy = sum(xy[i][1] for i in group) / len(group)
-        text = join_names([names[i] for i in group], " & ") + (" (inset)" if group is zoom else "")
+        text = join_names([names[i] for i in group], " & ")
+        text = _("{places} (inset)").format(places=text) if group is zoom else text
         placer.place(
             (gx, gy),
             text,
@@ -282,7 +292,7 @@ def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool, low:
     from matplotlib.patches import Patch
 
     handles: list[Any] = [
-        Line2D([], [], marker="o", ls="", color="black", mec="white", ms=5.5, label="Place"),
+        Line2D([], [], marker="o", ls="", color="black", mec="white", ms=5.5, label=_("Place")),
     ]
     if base_text is not None:
         handles.append(
@@ -293,11 +303,13 @@ def _legend(ax: Axes, *, base_text: str | None, river: bool, regions: bool, low:
     if low:
         handles.append(low_confidence_handle("marker", width=30))
     if river:
-        handles.append(Line2D([], [], color=PALETTE["blue"], lw=1.3, label="River Niger"))
-    handles.append(Patch(facecolor=MALI_FILL, edgecolor=MALI_EDGE, lw=1.0, label="Mali"))
+        handles.append(Line2D([], [], color=PALETTE["blue"], lw=1.3, label=_("River Niger")))
+    handles.append(Patch(facecolor=MALI_FILL, edgecolor=MALI_EDGE, lw=1.0, label=country_name("MLI", "Mali")))
     if regions:
-        handles.append(Line2D([], [], color=REGION_EDGE, lw=0.8, ls="--", label="Region border (pre-2016)"))
-    handles.append(Line2D([], [], color=BORDER, lw=0.8, label="International border"))
+        handles.append(
+            Line2D([], [], color=REGION_EDGE, lw=0.8, ls="--", label=_("Region border (pre-2016)"))
+        )
+    handles.append(Line2D([], [], color=BORDER, lw=0.8, label=_("International border")))
     return ax.legend(
         handles=handles,
         loc="lower left",
@@ -343,9 +355,7 @@ def _make_room(
     box = ax.get_position()
     base_text = None
     if held is not None:  # the widest the legend can get: every base outside the map
-        base_text = (
-            f"French base {_held_text(as_of, held)}\n({len(base_ids)}, {len(base_ids)} outside the map)"
-        )
+        base_text = _base_text(as_of, held, len(base_ids), len(base_ids))
     trial = _legend(ax, base_text=base_text, **kw)
     fig = ax.figure
     legend_w = trial.get_window_extent(fig.canvas.get_renderer()).width / (fig.dpi * fig.get_figwidth())
@@ -404,7 +414,7 @@ def plot_map(
     known = _lookup(places, gazetteer, base_ids)
     ids = list(dict.fromkeys(places["id"]))
     xy = geo.projected_xy(known)
-    names = known.set_index("id")["name_en"]
+    names = text_column(known, "name").set_axis(known["id"])
 
     with house_style():
         if ax is None:
@@ -448,8 +458,7 @@ def plot_map(
         base_text = None
         if held is not None:
             outside = sum(not in_view(i) for i in base_ids)
-            count = f"{len(base_ids)}" + (f", {outside} outside the map" if outside else "")
-            base_text = f"French base {_held_text(as_of, held)}\n({count})"
+            base_text = _base_text(as_of, held, len(base_ids), outside)
         low = any(in_view(i) for i in low_ids)
         legend = _legend(ax, base_text=base_text, river=river, regions=regions, low=low)
         if zoom is not None:
@@ -468,27 +477,38 @@ def plot_map(
             )
 
         ax.set_title(
-            title if title is not None else join_names(list(names[ids])) or "Mali and its neighbours",
+            title if title is not None else join_names(list(names[ids])) or _("Mali and its neighbours"),
             loc="left",
         )
         drawn = known[known["id"].isin(set(ids) | set(base_ids))]
         cited = citation.source_line(drawn, *([held] if held is not None else []), sources=sources, limit=5)
         add_source_line(
             ax,
-            "boundaries, Natural Earth (public domain); Mali's nine regions as before 2016 "
-            "(Ménaka and Taoudénit, created since, are shown within Gao and Tombouctou). "
-            f"Places and bases: {cited}.",
-            prefix="Sources: ",
+            _(
+                "boundaries, Natural Earth (public domain); Mali's nine regions as before 2016 "
+                "(Ménaka and Taoudénit, created since, are shown within Gao and Tombouctou). "
+                "Places and bases: {sources}."
+            ).format(sources=cited),
+            many=True,
         )
     return describe(ax, _summary(ids, base_ids, names, as_of), _drawn_rows(known, ids, held), name="map")
 
 
 def _summary(ids: list[str], base_ids: list[str], names: pd.Series, as_of: pd.Timestamp | None) -> str:
-    when = f"held on {as_of:%d %B %Y}" if as_of else "held at any time"
-    bases = (
-        f"{len(base_ids)} French base{'s' if len(base_ids) != 1 else ''} {when}" if base_ids else "no bases"
-    )
-    return f"Map of Mali marking {join_names([str(names[i]) for i in ids])}, with {bases}."
+    values = {"places": join_names([str(names[i]) for i in ids]), "n": format_number(len(base_ids))}
+    if not base_ids:
+        return _("Map of Mali marking {places}, with no bases.").format(**values)
+    if as_of is None:
+        return ngettext(
+            "Map of Mali marking {places}, with {n} French base held at any time.",
+            "Map of Mali marking {places}, with {n} French bases held at any time.",
+            len(base_ids),
+        ).format(**values)
+    return ngettext(
+        "Map of Mali marking {places}, with {n} French base held on {date}.",
+        "Map of Mali marking {places}, with {n} French bases held on {date}.",
+        len(base_ids),
+    ).format(**values, date=format_date(as_of))
 
 
 def _drawn_rows(known: Any, ids: list[str], held: pd.DataFrame | None) -> pd.DataFrame:

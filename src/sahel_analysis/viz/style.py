@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -154,17 +155,19 @@ def renderer(fig: Figure) -> Any:
     return fig.canvas.get_renderer()
 
 
-def add_source_line(ax: Axes, text: str, *, prefix: str = "Source: ") -> Text:
-    """Write ``text`` as a small grey line under ``ax``, left-aligned with it.
+def add_source_line(ax: Axes, text: str, *, many: bool = False) -> Text:
+    """Write "Source: ``text``" (with ``many``, "Sources: ``text``") as a small grey line under ``ax``.
 
-    The artist carries the gid ``"source-line"`` so that tests and callers can find it again.
-    A second call on the same Axes replaces the first line rather than stacking another.
+    Left-aligned with ``ax``. The artist carries the gid ``"source-line"`` so that tests and callers
+    can find it again. A second call on the same Axes replaces the first line rather than stacking
+    another.
     """
     import textwrap
 
     for old in [t for t in ax.texts if t.get_gid() == SOURCE_LINE_GID]:
         old.remove()
-    body = textwrap.fill(prefix + text, width=150)
+    line = _("Sources: {sources}") if many else _("Source: {sources}")
+    body = textwrap.fill(line.format(sources=text), width=150)
     # Placed in Axes coordinates below the tick labels; savefig's tight bbox keeps it in frame.
     artist = ax.annotate(
         body,
@@ -191,18 +194,57 @@ def source_line_text(ax: Axes) -> str | None:
 
 
 def thousands(ax: Axes, axis: str = "y") -> None:
-    """Format an axis's ticks with thousands separators."""
-    from matplotlib.ticker import StrMethodFormatter
+    """Format an axis's ticks as whole numbers with the language's thousands separator (1,234 / 1 234)."""
+    from matplotlib.ticker import FuncFormatter
 
-    fmt = StrMethodFormatter("{x:,.0f}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    from sahel_analysis.i18n import format_number, get_language
+
+    lang = get_language()  # the figure's language, whenever it is drawn
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(
+        FuncFormatter(lambda x, _pos: format_number(x, lang=lang))
+    )
+
+
+_MONTH = "\x01%m\x01"  # a month number the concise formatter writes, named afterwards
+_MONTH_MARK = re.compile("\x01(\\d\\d)\x01")
+
+
+def concise_date_formatter(locator: Any) -> Any:
+    """matplotlib's concise date labels ("2021", "Apr", "Jul"), with the month names of the language.
+
+    matplotlib writes month names with the C locale's ``strftime`` (English whatever the page); here
+    the formatter writes the month's number and Babel names it ("avr.", "juil.").
+    """
+    import matplotlib.dates as mdates
+    from babel.dates import get_month_names
+
+    from sahel_analysis.i18n import get_language
+
+    names = get_month_names("abbreviated", context="stand-alone", locale=get_language())
+
+    def named(text: str) -> str:
+        return _MONTH_MARK.sub(lambda m: names[int(m.group(1))], text)
+
+    class _Formatter(mdates.ConciseDateFormatter):
+        def format_ticks(self, values: Any) -> list[str]:
+            labels = [named(label) for label in super().format_ticks(values)]
+            self._offset_string = named(self._offset_string)
+            return labels
+
+    month = _MONTH
+    return _Formatter(  # matplotlib's own formats, with the month as a number to name
+        locator,
+        formats=["%Y", month, "%d", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", month, f"{month}-%d", "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y", f"%Y-{month}", f"%Y-{month}-%d", f"%Y-{month}-%d", f"%Y-{month}-%d %H:%M"],
+    )
 
 
 def date_axis(ax: Axes, axis: str = "x") -> None:
     """Format a date axis the house way: a tick a year labelled ``YYYY``, quarters as minor ticks.
 
-    Call it after setting the limits. Spans under two years get matplotlib's concise month
-    labels instead, since year ticks alone would leave one or two labels.
+    Call it after setting the limits. Spans under two years get concise month labels instead
+    (:func:`concise_date_formatter`), since year ticks alone would leave one or two labels.
     """
     import matplotlib.dates as mdates
 
@@ -211,7 +253,7 @@ def date_axis(ax: Axes, axis: str = "x") -> None:
     if abs(high - low) < 730:
         locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
         target.set_major_locator(locator)
-        target.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        target.set_major_formatter(concise_date_formatter(locator))
         return
     step = 1 if abs(high - low) < 16 * 365 else 2
     target.set_major_locator(mdates.YearLocator(base=step))

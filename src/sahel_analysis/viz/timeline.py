@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sahel_analysis import citation, schema, select
+from sahel_analysis.i18n import _, format_date, format_number, ngettext, text_of
 from sahel_analysis.select import LANE_MODES
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import WIDTH_MARGIN, pack_rows
@@ -47,10 +48,10 @@ _MARKER, _MARKER_BIG = 5.0, 7.5  # markers, points
 def _lane_names(events: pd.DataFrame, lanes: str) -> tuple[list[str], dict[str, str]]:
     if lanes == "category":
         names = select.declared_present(events, "events", "category")
-        return names, {c: schema.CATEGORY_LABELS.get(c, c) for c in names}
+        return names, {c: _(schema.CATEGORY_LABELS.get(c, c)) for c in names}
     counts = events["country_iso3"].astype(str).value_counts()
     names = sorted(counts.index, key=lambda c: (-counts[c], c))
-    return names, {c: schema.COUNTRY_NAMES.get(c, c) for c in names}
+    return names, {c: schema.country_label(c) for c in names}
 
 
 def _layout_lanes(
@@ -95,12 +96,17 @@ def _fit(
     texts: dict[str, Text] = {}
     placement: dict[str, tuple[int, str]] = {}
     rows_per_lane: dict[str, int] = {}
-    for _ in range(5):
+    for _attempt in range(5):
         for t in texts.values():
             t.remove()
         texts = {
             r.id: ax.text(
-                0, 0, r.title, fontsize=fontsize, va="center", weight="bold" if r.id in stressed else "normal"
+                0,
+                0,
+                text_of(r, "title"),
+                fontsize=fontsize,
+                va="center",
+                weight="bold" if r.id in stressed else "normal",
             )
             for r in shown.itertuples()
         }
@@ -203,7 +209,7 @@ def _key(ax: Axes, shown: pd.DataFrame, stressed: set[str], lanes: str) -> float
                 marker="o",
                 ms=6,
                 color=CATEGORY_COLOURS[c],
-                label=schema.CATEGORY_LABELS[c],
+                label=_(schema.CATEGORY_LABELS[c]),
             )
             for c in select.declared_present(shown, "events", "category")
         ]
@@ -218,7 +224,7 @@ def _key(ax: Axes, shown: pd.DataFrame, stressed: set[str], lanes: str) -> float
                 color="#999999",
                 mec="black",
                 mew=1.3,
-                label="milestone (bold)",
+                label=_("milestone (bold)"),
             )
         )
     handles = with_low_confidence_entry(handles, citation.low_confidence(shown), "marker")
@@ -281,11 +287,28 @@ def plot_timeline(
         pad = _key(ax, shown, stressed, lanes)
         span = f"{shown['date'].min():%Y}–{shown['date'].max():%Y}"
         ax.set_title(
-            title if title is not None else f"Mali and the Sahel, {span}: the sequence of events", pad=pad
+            title
+            if title is not None
+            else _("Mali and the Sahel, {years}: the sequence of events").format(years=span),
+            pad=pad,
         )
         add_source_line(ax, citation.source_line(shown, sources=sources))
-    summary = (
-        f"Timeline of {len(shown)} events in lanes by {lanes}, {shown['date'].min():%B %Y} to "
-        f"{dated_end.max():%B %Y}; {len(stressed & set(shown['id']))} highlighted."
+    if lanes == "category":
+        summary = ngettext(
+            "Timeline of {n} event in lanes by category, {first} to {last}; {k} highlighted.",
+            "Timeline of {n} events in lanes by category, {first} to {last}; {k} highlighted.",
+            len(shown),
+        )
+    else:
+        summary = ngettext(
+            "Timeline of {n} event in lanes by country, {first} to {last}; {k} highlighted.",
+            "Timeline of {n} events in lanes by country, {first} to {last}; {k} highlighted.",
+            len(shown),
+        )
+    summary = summary.format(
+        n=format_number(len(shown)),
+        first=format_date(shown["date"].min(), "month"),
+        last=format_date(dated_end.max(), "month"),
+        k=format_number(len(stressed & set(shown["id"]))),
     )
     return describe(ax, summary, shown, name="events")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sahel_analysis import citation, schema, select
+from sahel_analysis.footprint import operation_label
+from sahel_analysis.i18n import _, format_date, format_number, ngettext, text_of
 from sahel_analysis.textfmt import date_text
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.layout import TopLabel, place_top_labels
@@ -64,7 +66,7 @@ def _series_colour(key: tuple[str, str], seen: dict[tuple[str, str], str]) -> st
 
 
 def _annotation_text(row: Any) -> str:
-    return f"{date_text(row.date, row.precision)}\n" + textwrap.fill(str(row.title), width=26)
+    return f"{date_text(row.date, row.precision)}\n" + textwrap.fill(str(text_of(row, "title")), width=26)
 
 
 def _draw_reported(ax: Axes, reported: pd.DataFrame, colour: str, tag: str) -> None:
@@ -89,7 +91,7 @@ def _draw_reported(ax: Axes, reported: pd.DataFrame, colour: str, tag: str) -> N
     for when, same in reported.groupby("date"):
         if same["personnel"].nunique() > 1:
             ax.annotate(
-                "sources differ",
+                _("sources differ"),
                 xy=(float(date_num([when])[0]), float(same["personnel"].max())),
                 xytext=(-4, 5),
                 textcoords="offset points",
@@ -196,21 +198,23 @@ def _key(shown: pd.DataFrame) -> list[Any]:
     key = [
         (
             "reported",
-            Line2D([], [], color=_GREY, lw=2, marker="o", ms=4, label="reported (holds until next report)"),
+            Line2D(
+                [], [], color=_GREY, lw=2, marker="o", ms=4, label=_("reported (holds until next report)")
+            ),
         ),
         (
             "announced",
-            Line2D([], [], color=_GREY, lw=1.6, ls="--", marker="s", ms=5, label="announced level"),
+            Line2D([], [], color=_GREY, lw=1.6, ls="--", marker="s", ms=5, label=_("announced level")),
         ),
         (
             "target",
-            Line2D([], [], color=_GREY, ls="none", marker="o", ms=7, mfc="white", mew=1.8, label="target"),
+            Line2D([], [], color=_GREY, ls="none", marker="o", ms=7, mfc="white", mew=1.8, label=_("target")),
         ),
     ]
     handles = [h for kind, h in key if kind in types]
     if (shown["precision"] == "year").any():
         handles.append(
-            Line2D([], [], color=_GREY, marker="|", ms=9, mew=1, lw=1, label="date known only to the year")
+            Line2D([], [], color=_GREY, marker="|", ms=9, mew=1, lw=1, label=_("date known only to the year"))
         )
     return with_low_confidence_entry(handles, citation.low_confidence(shown), "series")
 
@@ -234,7 +238,12 @@ def _draw_series(ax: Axes, shown: pd.DataFrame) -> list[Any]:
         _draw_reported(ax, reported, colour, tag)
         _draw_announced(ax, series, reported["date"].sort_values(), colour, tag)
         _draw_targets_and_years(ax, series, colour, tag)
-        label = f"{op} {schema.SCOPE_LABELS.get(scope, scope)}"
+        # A status (partnership) in lower case, as it reads mid-sentence; an operation by its name.
+        name = operation_label(op)
+        name = name[:1].lower() + name[1:] if op.islower() else name
+        label = _("{operation} {where}").format(
+            operation=name, where=_(schema.SCOPE_LABELS.get(scope, scope))
+        )
         handles.append(Line2D([], [], color=colour, lw=2.5, label=label))
     return handles
 
@@ -284,15 +293,27 @@ def plot_troop_levels(
         ax.set_ylim(0, ceiling / max(lowest - 0.03, 0.35))
         date_axis(ax)
         thousands(ax)
-        ax.set_ylabel("French military personnel")
+        ax.set_ylabel(_("French military personnel"))
         # Beside the plot, not on it: with the record running to 2025 no corner of the plot is empty.
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
         years = f"{shown['date'].min():%Y}–{shown['date'].max():%Y}"
-        ax.set_title(title if title is not None else f"French troops in Mali and the Sahel, {years}")
+        ax.set_title(
+            title
+            if title is not None
+            else _("French troops in Mali and the Sahel, {years}").format(years=years)
+        )
         add_source_line(ax, citation.source_line(shown, noted, sources=sources))
     peak = int(shown["personnel"].max())
-    summary = (
-        f"Step chart of {len(shown)} figures of French military personnel by operation and scope, "
-        f"{shown['date'].min():%B %Y} to {shown['date'].max():%B %Y}; the highest is {peak:,}."
+    summary = ngettext(
+        "Step chart of {n} figure of French military personnel by operation and scope, {first} to {last}; "
+        "the highest is {peak}.",
+        "Step chart of {n} figures of French military personnel by operation and scope, {first} to {last}; "
+        "the highest is {peak}.",
+        len(shown),
+    ).format(
+        n=format_number(len(shown)),
+        first=format_date(shown["date"].min(), "month"),
+        last=format_date(shown["date"].max(), "month"),
+        peak=format_number(peak),
     )
     return describe(ax, summary, shown, name="troop-levels")
