@@ -33,6 +33,8 @@ ALLOWED = {
     "data",
     # The events table's column, a French word too ("sur place", "mise en place" in the record's text).
     "place",
+    # A chart's column header, a French verb too ("une empreinte ... qui change dès qu'un fichier ...").
+    "change",
 }
 PLACEHOLDER = re.compile(r"\{\w*\}|%\(\w+\)s")
 # The tables' columns that quote the sources in their own language: publishers, titles, addresses.
