@@ -135,19 +135,22 @@ def make_ucdp_fatalities_mali(path: Path = DOCS / "ucdp_fatalities_mali.png") ->
     )
 
 
-def make_briefing(path: Path = DOCS / "briefing.png") -> Path:
-    """The first screen of the briefing as of the article's week, as headless Chromium shows it."""
+def make_briefing(path: Path = DOCS / "briefing.png", lang: str = "en") -> Path:
+    """The first screen of the briefing as of the article's week (in ``lang``), as headless Chromium shows it."""
     import shutil
     import subprocess
     import tempfile
 
     from sahel_analysis.paths import NOTEBOOK_DIR
     from sahel_analysis.report import build, plan
+    from sahel_analysis.report.plan import in_languages
 
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("make_figures.py briefing: needs Debian's chromium (apt-get install chromium)")
-    jobs = plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"])
+    jobs = in_languages(
+        plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"]), [lang]
+    )
     with tempfile.TemporaryDirectory() as site, tempfile.TemporaryDirectory() as profile:
         (result,) = build(jobs, Path(site))
         if result.status not in ("built", "up-to-date"):
@@ -171,6 +174,7 @@ FIGURES: dict[str, Callable[[], Path]] = {
     "dossier_gao": make_dossier_gao,
     "ucdp_fatalities_mali": make_ucdp_fatalities_mali,
     "briefing": make_briefing,
+    "briefing_fr": lambda: make_briefing(DOCS / "briefing_fr.png", lang="fr"),
 }
 
 
