@@ -149,7 +149,8 @@ def make_briefing(path: Path = DOCS / "briefing.png", lang: str = "en") -> Path:
     if chromium is None:
         raise SystemExit("make_figures.py briefing: needs Debian's chromium (apt-get install chromium)")
     jobs = in_languages(
-        plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"]), [lang]
+        plan([NOTEBOOK_DIR / "06_briefing.ipynb"], {}, [NOTEBOOK_DIR / "params" / "article-date.yaml"]),
+        [lang],
     )
     with tempfile.TemporaryDirectory() as site, tempfile.TemporaryDirectory() as profile:
         (result,) = build(jobs, Path(site))
