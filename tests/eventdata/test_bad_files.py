@@ -136,3 +136,20 @@ def test_tilde_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("HOME", str(tmp_path))
     _acled(tmp_path)
     assert len(ed.load_acled("~/acled.csv", cache=False)) == 3
+
+
+@pytest.mark.parametrize("dataset", ["acled", "ucdp"])
+def test_an_event_given_twice_is_refused_with_its_line(tmp_path: Path, dataset: str) -> None:
+    """A file joined to itself would double every count; the second copy's first row is named."""
+    row, load, column = (
+        (acled_row, ed.load_acled, "event_id_cnty")
+        if dataset == "acled"
+        else (ucdp_row, ed.load_ucdp_ged, "id")
+    )
+    rows = [row(0), row(1), row(2)]
+    path = write_csv(tmp_path / f"{dataset}.csv", [*rows, *rows])
+    err = _refused(load, path)
+    assert (err.line, err.column) == (5, column)
+    assert str(err.value) in str(err) and "earlier row" in str(err) and "2 more rows" in str(err)
+    once = write_csv(tmp_path / f"{dataset}_once.csv", rows)
+    assert len(load(once, cache=False)) == 3

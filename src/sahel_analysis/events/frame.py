@@ -214,11 +214,28 @@ def collapse_monadic(raw: pd.DataFrame, source: Source) -> pd.DataFrame:
     return events
 
 
+def _check_unique_ids(source: Source, raw: pd.DataFrame, column: str) -> None:
+    """Each event once: a file joined to itself, or two overlapping exports pasted together, would
+    count every repeated event twice, silently."""
+    ids = raw[column]
+    if ids.nunique() == ids.count():  # the common case, in half the time of finding the rows
+        return
+    repeated = ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
+    source.fail(
+        column,
+        np.flatnonzero(repeated),
+        ids,
+        "this event id is on an earlier row too (expected one row per event: "
+        "was a file joined to itself, or two overlapping exports?)",
+    )
+
+
 ESTIMATES_OUT_OF_ORDER = "estimates_out_of_order"  # the frame's attrs key: see _estimates_out_of_order
 
 
 def build_acled(raw: pd.DataFrame, source: Source, fmt: Format = ACLED) -> pd.DataFrame:
     """ACLED rows (one per event) -> the common frame."""
+    _check_unique_ids(source, raw, "event_id_cnty")
     dates = _check_dates(source, raw, "event_date", fmt)
     precision = _map_codes(source, raw, "time_precision", ACLED_PRECISION, PRECISION_DTYPE)
     _check_coordinates(source, raw)
@@ -247,6 +264,7 @@ def build_ucdp(raw: pd.DataFrame, source: Source, fmt: Format = UCDP_GED) -> pd.
         raw[column] = pd.Series(pd.NA, index=raw.index, dtype="str")
     for column in fmt.flags & set(raw.columns):
         raw[column] = _flags(source, raw, column)
+    _check_unique_ids(source, raw, "id")
     dates = _check_dates(source, raw, "date_start", fmt)
     ends = _check_end_dates(source, raw, dates, fmt)
     precision = _map_codes(source, raw, "date_prec", UCDP_PRECISION, PRECISION_DTYPE)
