@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         catalog.update(fresh, no_fuzzy_matching=True)
         catalog.creation_date = catalog.revision_date = STAMP
         po.write_bytes(_written(catalog, ignore_obsolete=True))
-        untranslated = sum(1 for m in catalog if m.id and not m.string)
+        # A plural message is a tuple of forms, each to be translated.
+        untranslated = sum(1 for m in catalog if m.id and not all(m.string if m.pluralizable else [m.string]))
         print(f"{po.relative_to(ROOT)}: {len(catalog)} messages, {untranslated} untranslated")
     return 0
 

@@ -381,7 +381,7 @@ def test_the_record_shows_its_french_text_in_french_and_its_english_otherwise() 
 
 
 def test_countries_dates_and_numbers_in_each_language() -> None:
-    from sahel_analysis.i18n import country_name, format_number, language
+    from sahel_analysis.i18n import count_of_years, country_name, format_number, language
     from sahel_analysis.schema import country_label, country_of_name
     from sahel_analysis.textfmt import date_text, list_text
 
@@ -403,6 +403,24 @@ def test_countries_dates_and_numbers_in_each_language() -> None:
         assert date_text("2021-06-04", "month", "long") == "juin 2021"
         assert format_number(4414) == "4\u202f414" and format_number(1234.5, 1) == "1\u202f234,5"
         assert list_text(["Gao", "Kidal", "Tombouctou"]) == "Gao, Kidal et Tombouctou"
+        assert (count_of_years(1), count_of_years(1200)) == ("1 année", "1\u202f200 années")
+    assert (count_of_years(1), count_of_years(1200)) == ("1 year", "1,200 years")
+
+
+def test_a_source_line_separates_its_publishers_the_way_its_language_does() -> None:
+    """French typography puts a narrow no-break space before a semicolon; the record's two sources
+    of one row show it."""
+    from sahel_analysis import load_sources, load_troop_levels
+    from sahel_analysis.citation import source_line
+    from sahel_analysis.i18n import language
+
+    rows = load_troop_levels()
+    two = rows[rows["other_source_ids"].notna()].head(1)
+    english = source_line(two, sources=load_sources())
+    with language("fr"):
+        french = source_line(two, sources=load_sources())
+    assert "; " in english and "\u202f" not in english
+    assert french.count("\u202f; ") == english.count("; ") and french.count(";") == english.count(";")
 
 
 def test_axes_write_thousands_and_months_in_the_figure_language() -> None:

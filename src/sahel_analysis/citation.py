@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from sahel_analysis.i18n import joined
 from sahel_analysis.schema import LIST_SEPARATOR
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def cite(*frames: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
 
 
 def row_publishers(frame: pd.DataFrame, sources: pd.DataFrame, *, leave_out: Iterable[str] = ()) -> list[str]:
-    """For each row of ``frame``, the publishers of its sources, main source first, joined by "; ".
+    """For each row of ``frame``, the publishers of its sources, main source first, joined by "; " (:func:`sahel_analysis.i18n.joined`).
 
     The one rule for a table's "sources" column. A publisher is named once per row; an id that
     ``sources`` lacks is shown as the id. ``leave_out``: ids not to name (a source every row shares).
@@ -72,7 +73,7 @@ def row_publishers(frame: pd.DataFrame, sources: pd.DataFrame, *, leave_out: Ite
     if not columns:
         return [""] * len(frame)
     return [
-        "; ".join(dict.fromkeys(publisher.get(i, i) for i in _ids(cells) if i not in skip))
+        joined(dict.fromkeys(publisher.get(i, i) for i in _ids(cells) if i not in skip))
         for cells in zip(*columns, strict=True)
     ]
 
@@ -93,7 +94,7 @@ def source_line(*frames: pd.DataFrame, sources: pd.DataFrame, limit: int | None 
     ordered = cited.assign(main=~cited["id"].isin(main)).sort_values("main", kind="stable")
     publishers = list(dict.fromkeys(ordered["publisher"]))
     shown = publishers if limit is None else publishers[:limit]
-    text = "; ".join(shown)
+    text = joined(shown)
     if len(publishers) > len(shown):
         more = len(publishers) - len(shown)
         text = ngettext(

@@ -163,6 +163,23 @@ def test_text_carries_the_caveats(events: pd.DataFrame) -> None:
     assert "do not span both windows for: " in text
 
 
+def test_text_writes_each_handover_to_its_precision_in_the_readers_language(events: pd.DataFrame) -> None:
+    from sahel_analysis.i18n import language
+
+    table = presence()
+    table.loc[table["id"] == "alpha-barkhane", "end_precision"] = "month"  # "June 2020", not 2020-06-30
+    for lang, alpha, beta, yes in (
+        ("en", "June 2020", "15 January 2021", "yes"),
+        ("fr", "juin 2020", "15 janvier 2021", "oui"),
+    ):
+        with language(lang):
+            rows = around_text(around_bases(events, presence=table, places=PLACES)).splitlines()
+        alpha_row = next(r for r in rows if r.lstrip().startswith("Alpha"))
+        assert alpha in alpha_row and "2020-06-30" not in alpha_row and "month" not in alpha_row
+        assert any(r.lstrip().startswith("Beta") and beta in r for r in rows)
+        assert f" {yes}" in "\n".join(rows) and "True" not in "\n".join(rows)
+
+
 @pytest.fixture
 def mpl():
     import matplotlib
@@ -259,7 +276,9 @@ def test_a_place_in_a_country_the_data_do_not_cover_gets_no_row(events: pd.DataF
     assert around_place(table, "beta") is None
     with pytest.raises(ValueError, match="place 'gamma' was not handed over"):
         around_place(table, "gamma")
-    assert "No row for places in a country the data hold no event in: Beta (NER, ACLED)" in around_text(table)
+    assert "No row for places in a country the data hold no event in: Beta (Niger, ACLED)" in around_text(
+        table
+    )
     # UCDP writes Côte d'Ivoire "Ivory Coast": delta counts once the data hold an event there.
     covered = pd.concat([mali, mali.head(1).assign(country="Ivory Coast")], ignore_index=True)
     assert "delta" in set(around_bases(covered, presence=presence(), places=places)["place_id"])

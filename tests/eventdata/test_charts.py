@@ -194,4 +194,4 @@ def test_notebook_builds_with_files_is_skipped_without_and_refuses_bad_values(
     assert html.count("<img") == 2 * 5 + 3
     assert "shipped with the package" not in html  # the files given replace the shipped events
     assert "Caveats:" in executed and "not cause and effect" in executed
-    assert "No row for places in a country the data hold no event in: Kidal (MLI, ACLED)" in executed
+    assert "No row for places in a country the data hold no event in: Kidal (Mali, ACLED)" in executed

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.formats import ATTRIBUTION, DATASETS
-from sahel_analysis.i18n import N_, _, format_date, format_number, text_of
+from sahel_analysis.i18n import N_, _, format_date, format_number, joined, text_of
+from sahel_analysis.schema import country_label
 
 __all__ = [
     "CAVEATS",
@@ -283,8 +284,11 @@ def around_text(table: pd.DataFrame) -> str:
     radius, window = table.attrs.get("radius_km"), table.attrs.get("window_days")
     dropped = ["place_id", "latitude", "longitude", "source_id", "other_source_ids"]
     shown = table.drop(columns=dropped, errors="ignore").copy()
-    if "handover" in shown.columns:
-        shown["handover"] = pd.to_datetime(shown["handover"]).dt.strftime("%Y-%m-%d")
+    if "handover" in shown.columns:  # each date to its precision ("October 2021"), as the record has it
+        precision = shown.pop("handover_precision") if "handover_precision" in shown else ["day"] * len(shown)
+        shown["handover"] = [format_date(d, p) for d, p in zip(shown["handover"], precision, strict=True)]
+    if "covered" in shown.columns:
+        shown["covered"] = shown["covered"].map({True: _("yes"), False: _("no")})
     head = ""
     if radius:
         head = _("Events within {km} km, {days} days before and after each handover").format(
@@ -305,7 +309,7 @@ def around_text(table: pd.DataFrame) -> str:
         named = ", ".join(
             dict.fromkeys(
                 _("{place} ({country}, {dataset})").format(
-                    place=p["place"], country=p["country"], dataset=p["dataset"]
+                    place=p["place"], country=country_label(p["country"]), dataset=p["dataset"]
                 )
                 for p in outside
             )
@@ -326,7 +330,6 @@ TEXT_COLUMNS = {
     "dataset": N_("dataset"),
     "operation": N_("operation"),
     "handover": N_("handover"),
-    "handover_precision": N_("handover_precision"),
     "handed_to": N_("handed_to"),
     "window_days": N_("window_days"),
     "events_before": N_("events_before"),
@@ -381,4 +384,4 @@ def monthly_near(
 
 def attribution(datasets: Any) -> str:
     """The datasets' attribution lines, for a chart drawn from a table that lost its attrs."""
-    return "; ".join(ATTRIBUTION[d] for d in DATASETS if d in set(datasets))
+    return joined(ATTRIBUTION[d] for d in DATASETS if d in set(datasets))

@@ -107,7 +107,7 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
 
 def event_source_line(events: pd.DataFrame) -> str:
     """Attribution for the datasets present, each with its access date(s), for `add_source_line`."""
-    from sahel_analysis.i18n import _
+    from sahel_analysis.i18n import _, joined
 
     parts = []
     for name in DATASETS:
@@ -116,4 +116,4 @@ def event_source_line(events: pd.DataFrame) -> str:
             continue
         when = ", ".join(sorted(pd.Timestamp(d).date().isoformat() for d in days))
         parts.append(_("{dataset}, accessed {dates}").format(dataset=ATTRIBUTION[name], dates=when))
-    return "; ".join(parts)
+    return joined(parts)

@@ -10,7 +10,7 @@ import pandas as pd
 from sahel_analysis import citation, select
 from sahel_analysis.events.around import attribution, monthly_near
 from sahel_analysis.events.select import event_source_line, monthly_counts
-from sahel_analysis.i18n import N_, _, format_date, format_number, ngettext, text_of
+from sahel_analysis.i18n import N_, _, format_date, format_number, joined, ngettext, text_of
 from sahel_analysis.viz.eventmap import dataset_colour, date_span
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import (
@@ -153,7 +153,7 @@ def plot_event_counts(
             title = _(_COUNTS_TITLES[measure][bool(span)]).format(dates=span)
         ax.set_title(title)
         attribution = event_source_line(events)
-        add_source_line(ax, "; ".join(p for p in (attribution, cited) if p) or _("none"), many=True)
+        add_source_line(ax, joined(p for p in (attribution, cited) if p) or _("none"), many=True)
     # Long form, one row per month and dataset; the dataset is the rows' source.
     rows = table.stack("dataset", future_stack=True).reset_index() if len(table) else pd.DataFrame()
     if len(rows):
@@ -200,7 +200,7 @@ def _around_source(table: pd.DataFrame, sources: pd.DataFrame) -> str:
     bases = _("bases and handover dates, {sources}").format(
         sources=citation.source_line(table, sources=sources)
     )
-    return "; ".join(p for p in (events, bases) if p)
+    return joined(p for p in (events, bases) if p)
 
 
 def plot_around_bases(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sahel_analysis.events.formats import DATASETS
 from sahel_analysis.events.select import event_source_line
-from sahel_analysis.i18n import _, format_date, format_number, ngettext
+from sahel_analysis.i18n import _, format_date, format_number, joined, ngettext
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -245,7 +245,7 @@ def plot_event_map(
                 va="bottom", color="#555555")  # fmt: skip
         attribution = event_source_line(events)
         boundaries = _("boundaries, {attribution}").format(attribution=_(BOUNDARIES_ATTRIBUTION))
-        add_source_line(ax, "; ".join(p for p in (attribution, boundaries) if p), many=True)
+        add_source_line(ax, joined(p for p in (attribution, boundaries) if p), many=True)
     from sahel_analysis.viz.export import describe
 
     return describe(ax, summary.format(n=n), event_rows(events), name="conflict-events")

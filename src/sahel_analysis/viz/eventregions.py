@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.counts import UNKNOWN_REGION
-from sahel_analysis.i18n import N_, _, format_number
+from sahel_analysis.i18n import N_, _, count_of_years, format_number, ngettext
 from sahel_analysis.schema import country_of_name
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import add_source_line, house_style, new_axes
@@ -95,9 +95,13 @@ def plot_region_table(
         ax.set_title(default if title is None else title)
         add_source_line(ax, table.attrs.get("attribution") or _("none"), many=True)
     if measure == "events":
-        summary = _("Heat table of events in {regions} regions over {years} years.")
+        summary = _("Heat table of events by region and year: {regions}, {years}.")
     else:
-        summary = _("Heat table of fatalities in {regions} regions over {years} years.")
-    summary = summary.format(regions=format_number(len(grid)), years=format_number(grid.shape[1]))
+        summary = _("Heat table of fatalities by region and year: {regions}, {years}.")
+    summary = summary.format(regions=_regions(len(grid)), years=count_of_years(grid.shape[1]))
     rows = table.assign(dataset=dataset, source_id=dataset)
     return describe(ax, summary, rows, name=f"{measure}-per-region-and-year")
+
+
+def _regions(n: int) -> str:
+    return ngettext("{n} region", "{n} regions", n).format(n=format_number(n))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.i18n import N_, _, format_number
+from sahel_analysis.i18n import N_, _, count_of_years
 from sahel_analysis.schema import country_of_name
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands
@@ -87,9 +87,9 @@ def plot_violence_types(table: pd.DataFrame, *, ax: Axes | None = None, title: s
         ax.set_title(default if title is None else title)
         add_source_line(ax, table.attrs.get("attribution") or _("none"), many=True)
     summary = _(
-        "Stacked bar chart of fatalities per year by type of violence, {n} years, with civilians killed."
+        "Stacked bar chart of fatalities per year by type of violence ({years}), with civilians killed."
     )
     rows = table.assign(dataset=dataset, source_id=dataset)
     return describe(
-        ax, summary.format(n=format_number(len(years))), rows, name="fatalities-by-type-of-violence"
+        ax, summary.format(years=count_of_years(len(years))), rows, name="fatalities-by-type-of-violence"
     )

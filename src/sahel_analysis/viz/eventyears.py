@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.i18n import N_, _, format_number, ngettext
+from sahel_analysis.i18n import N_, _, count_of_years, format_number, joined, ngettext
 from sahel_analysis.schema import country_of_name
 from sahel_analysis.viz.eventcharts import mark_milestones
 from sahel_analysis.viz.eventmap import dataset_colour
@@ -134,13 +134,13 @@ def plot_yearly(
             note = textwrap.fill(_band_note(yearly), width=125)
             ax.text(0, 1.06, note, transform=ax.transAxes, fontsize=8, va="bottom", color="#555555")
         attribution = yearly.attrs.get("attribution", "")
-        add_source_line(ax, "; ".join(p for p in (attribution, cited) if p) or _("none"), many=True)
+        add_source_line(ax, joined(p for p in (attribution, cited) if p) or _("none"), many=True)
     rows = yearly.assign(dataset=dataset, source_id=dataset)
     if measure == "events":
-        summary = _("Bar chart of events per year, {first}–{last}, {n} years.")
+        summary = _("Bar chart of events per year, {first}–{last} ({years}).")
     else:
         summary = _(
-            "Bar chart of fatalities (best estimate, with the low–high range) per year, {first}–{last}, {n} years."
+            "Bar chart of fatalities (best estimate, with the low–high range) per year, {first}–{last} ({years})."
         )
-    summary = summary.format(first=first, last=last, n=format_number(len(yearly)))
+    summary = summary.format(first=first, last=last, years=count_of_years(len(yearly)))
     return describe(ax, summary, rows, name=f"{measure}-per-year")
