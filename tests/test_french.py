@@ -381,9 +381,9 @@ def test_the_record_shows_its_french_text_in_french_and_its_english_otherwise() 
 
 
 def test_countries_dates_and_numbers_in_each_language() -> None:
-    from sahel_analysis.i18n import count_of_years, country_name, format_number, language
+    from sahel_analysis.i18n import country_name, format_number, language
     from sahel_analysis.schema import country_label, country_of_name
-    from sahel_analysis.textfmt import date_text, list_text
+    from sahel_analysis.textfmt import count_of_years, date_text, list_text
 
     assert (country_label("TCD"), country_of_name("Chad"), country_name("SOL", "Somaliland")) == (
         "Chad",

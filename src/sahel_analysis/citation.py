@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sahel_analysis.i18n import joined
 from sahel_analysis.schema import LIST_SEPARATOR
+from sahel_analysis.textfmt import joined
 
 if TYPE_CHECKING:
     import pandas as pd

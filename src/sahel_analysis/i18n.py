@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import gettext
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,14 +29,12 @@ __all__ = [
     "LANGUAGE_NAMES",
     "N_",
     "_",
-    "count_of_years",
     "country_name",
     "format_date",
     "format_number",
     "get_language",
     "language",
     "messages",
-    "joined",
     "ngettext",
     "pgettext",
     "set_language",
@@ -142,18 +140,6 @@ def pgettext(context: str, message: str) -> str:
     """``message`` in the current language, where the same English words need another translation
     in ``context`` (a table's "to": until a date, or towards a place)."""
     return translations(_current).pgettext(context, message) if _current != "en" else message
-
-
-def count_of_years(n: int) -> str:
-    """ "1 year", "12 years" ("1 année", "12 années"): a count of years for a chart's description."""
-    return ngettext("{n} year", "{n} years", n).format(n=format_number(n))
-
-
-def joined(parts: Iterable[str]) -> str:
-    """Parts of a source line, or the publishers of a row, one after the other with the language's
-    separator: "; " in English, a narrow no-break space before the semicolon in French."""
-    # Translators: French puts a narrow no-break space (U+202F) before the semicolon.
-    return pgettext("list separator", "; ").join(parts)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for

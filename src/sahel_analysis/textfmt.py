@@ -7,9 +7,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
+    "count_of_years",
     "date_text",
     "euros",
     "join_names",
+    "joined",
     "list_text",
     "nice_number",
     "year_list",
@@ -84,6 +86,22 @@ def list_text(items: Sequence[str]) -> str:
 
     lang = get_language()
     return format_list(list(items), locale=_LIST_LOCALES.get(lang, lang)) if items else ""
+
+
+def joined(parts: Iterable[str]) -> str:
+    """Parts of a source line, or the publishers of a row, one after the other with the language's
+    separator: "; " in English, a narrow no-break space before the semicolon in French."""
+    from sahel_analysis.i18n import pgettext
+
+    # Translators: French puts a narrow no-break space (U+202F) before the semicolon.
+    return pgettext("list separator", "; ").join(parts)
+
+
+def count_of_years(n: int) -> str:
+    """ "1 year", "12 years" ("1 année", "12 années"): a count of years for a chart's description."""
+    from sahel_analysis.i18n import format_number, ngettext
+
+    return ngettext("{n} year", "{n} years", n).format(n=format_number(n))
 
 
 def year_range(first: int, last: int) -> str:

@@ -42,8 +42,9 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.formats import ATTRIBUTION, DATASETS
-from sahel_analysis.i18n import N_, _, format_date, format_number, joined, text_of
+from sahel_analysis.i18n import N_, _, format_date, format_number, text_of
 from sahel_analysis.schema import country_label
+from sahel_analysis.textfmt import joined
 
 __all__ = [
     "CAVEATS",

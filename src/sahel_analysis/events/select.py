@@ -107,7 +107,8 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
 
 def event_source_line(events: pd.DataFrame) -> str:
     """Attribution for the datasets present, each with its access date(s), for `add_source_line`."""
-    from sahel_analysis.i18n import _, joined
+    from sahel_analysis.i18n import _
+    from sahel_analysis.textfmt import joined
 
     parts = []
     for name in DATASETS:

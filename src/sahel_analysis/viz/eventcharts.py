@@ -10,7 +10,8 @@ import pandas as pd
 from sahel_analysis import citation, select
 from sahel_analysis.events.around import attribution, monthly_near
 from sahel_analysis.events.select import event_source_line, monthly_counts
-from sahel_analysis.i18n import N_, _, format_date, format_number, joined, ngettext, text_of
+from sahel_analysis.i18n import N_, _, format_date, format_number, ngettext, text_of
+from sahel_analysis.textfmt import joined
 from sahel_analysis.viz.eventmap import dataset_colour, date_span
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import (

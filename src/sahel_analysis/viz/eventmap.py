@@ -14,7 +14,8 @@ import pandas as pd
 
 from sahel_analysis.events.formats import DATASETS
 from sahel_analysis.events.select import event_source_line
-from sahel_analysis.i18n import _, format_date, format_number, joined, ngettext
+from sahel_analysis.i18n import _, format_date, format_number, ngettext
+from sahel_analysis.textfmt import joined
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

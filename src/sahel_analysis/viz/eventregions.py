@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from sahel_analysis.events.counts import UNKNOWN_REGION
-from sahel_analysis.i18n import N_, _, count_of_years, format_number, ngettext
+from sahel_analysis.i18n import N_, _, format_number, ngettext
 from sahel_analysis.schema import country_of_name
+from sahel_analysis.textfmt import count_of_years
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import add_source_line, house_style, new_axes
 

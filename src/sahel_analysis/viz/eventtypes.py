@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.i18n import N_, _, count_of_years
+from sahel_analysis.i18n import N_, _
 from sahel_analysis.schema import country_of_name
+from sahel_analysis.textfmt import count_of_years
 from sahel_analysis.viz.export import describe
 from sahel_analysis.viz.style import PALETTE, add_source_line, house_style, new_axes, thousands
 

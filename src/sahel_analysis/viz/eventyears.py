@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from sahel_analysis.i18n import N_, _, count_of_years, format_number, joined, ngettext
+from sahel_analysis.i18n import N_, _, format_number, ngettext
 from sahel_analysis.schema import country_of_name
+from sahel_analysis.textfmt import count_of_years, joined
 from sahel_analysis.viz.eventcharts import mark_milestones
 from sahel_analysis.viz.eventmap import dataset_colour
 from sahel_analysis.viz.export import describe
