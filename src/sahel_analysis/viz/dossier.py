@@ -130,10 +130,8 @@ def plot_place_map(
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal", adjustable="box")
         ax.apply_aspect()
-        renderer = ax.figure.canvas.get_renderer()
-        placer = LabelPlacer(ax, renderer)
-        for artist in [*add_scale_bar(ax), *add_north_arrow(ax, geo.MALI_CRS)]:
-            placer.add_obstacle(artist.get_window_extent(renderer))
+        placer = LabelPlacer(ax, ax.figure.canvas.get_renderer())
+        placer.avoid(*add_scale_bar(ax), *add_north_arrow(ax, geo.MALI_CRS))
         ax.scatter(
             cx, cy, s=190, marker="*", color="black", edgecolor="white", lw=0.8, zorder=8, gid=PLACE_GID + pid
         )

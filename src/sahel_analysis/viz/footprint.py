@@ -157,8 +157,7 @@ def plot_footprint(
             ax = new_axes((10, 5.2), (0.02, 0.12, 0.96, 0.8))
         x0, y0, x1, y1 = _frame_map(ax, layers, extent, presence, places)
         fig = ax.figure
-        renderer = fig.canvas.get_renderer()
-        placer = LabelPlacer(ax, renderer)
+        placer = LabelPlacer(ax, fig.canvas.get_renderer())
         inside = [
             r for r in held.itertuples() if x0 <= xy[r.place_id][0] <= x1 and y0 <= xy[r.place_id][1] <= y1
         ]
@@ -167,10 +166,8 @@ def plot_footprint(
             _draw_base(ax, r, xy[r.place_id])
             placer.add_point(*xy[r.place_id], radius_pt=4.5)
         if legend and len(held):
-            for key in _map_keys(ax, held, held[held["id"].isin([r.id for r in inside])], fontsize):
-                placer.add_obstacle(key.get_window_extent(renderer))
-        for artist in add_scale_bar(ax, loc=(0.97 - 0.2, 0.05), fraction=0.15, fontsize=fontsize - 1):
-            placer.add_obstacle(artist.get_window_extent(renderer))
+            placer.avoid(*_map_keys(ax, held, held[held["id"].isin([r.id for r in inside])], fontsize))
+        placer.avoid(*add_scale_bar(ax, loc=(0.97 - 0.2, 0.05), fraction=0.15, fontsize=fontsize - 1))
         if outside:
             note = ax.text(
                 0.99,
@@ -186,7 +183,7 @@ def plot_footprint(
                 path_effects=halo(2),
                 zorder=9,
             )
-            placer.add_obstacle(note.get_window_extent(renderer))
+            placer.avoid(note)
         for pid in dict.fromkeys(r.place_id for r in inside):
             placer.place(
                 xy[pid],
@@ -345,12 +342,9 @@ def footprint_apng(
         fig = ax.figure
         fig.set_dpi(dpi)
         x0, y0, x1, y1 = _frame_map(ax, layers, extent, presence, places)
-        renderer = fig.canvas.get_renderer()
-        placer = LabelPlacer(ax, renderer)
-        for key in _map_keys(ax, shown, shown, 8):
-            placer.add_obstacle(key.get_window_extent(renderer))
-        for artist in add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7):
-            placer.add_obstacle(artist.get_window_extent(renderer))
+        placer = LabelPlacer(ax, fig.canvas.get_renderer())
+        placer.avoid(*_map_keys(ax, shown, shown, 8))
+        placer.avoid(*add_scale_bar(ax, loc=(0.77, 0.05), fraction=0.15, fontsize=7))
         ax.set_title(_("The French footprint, month by month"), loc="left", fontsize=11)
         add_source_line(ax, _bases_source(citation.source_line(shown, sources=sources, limit=4)), many=True)
         stamp = ax.text(0.99, 0.98, "", transform=ax.transAxes, ha="right", va="top", fontsize=12,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.text import Annotation
@@ -93,6 +94,11 @@ class LabelPlacer:
 
     def add_obstacle(self, bbox: Bbox) -> None:
         self.taken.append(bbox.padded(self.pad_px))
+
+    def avoid(self, *artists: Artist) -> None:
+        """Keep labels off these artists (a scale bar, a north arrow, a key), as drawn now."""
+        for artist in artists:
+            self.add_obstacle(artist.get_window_extent(self.renderer))
 
     def add_point(self, x: float, y: float, radius_pt: float) -> None:
         from matplotlib.transforms import Bbox

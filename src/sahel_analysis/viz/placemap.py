@@ -191,10 +191,8 @@ def _zoom_inset(
     inset.set_anchor("W")  # left-align the right-hand column whatever its aspect
     inset.apply_aspect()
     fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    placer = LabelPlacer(inset, renderer)
-    for artist in add_scale_bar(inset, loc=(0.06, 0.08), fraction=0.3, fontsize=6.5):
-        placer.add_obstacle(artist.get_window_extent(renderer))
+    placer = LabelPlacer(inset, fig.canvas.get_renderer())
+    placer.avoid(*add_scale_bar(inset, loc=(0.06, 0.08), fraction=0.3, fontsize=6.5))
     x0, x1 = inset.get_xlim()
     y0, y1 = inset.get_ylim()
     visible = [i for i in xy if x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
@@ -440,10 +438,8 @@ def plot_map(
         for i in [*base_ids, *(i for i in ids if i not in base_ids)]:
             draw_marker(ax, xy[i], i, base=i in base_ids, place=i in ids, low=i in low_ids)
 
-        renderer = fig.canvas.get_renderer()
-        placer = LabelPlacer(ax, renderer)
-        for artist in [*add_scale_bar(ax), *add_north_arrow(ax, geo.MALI_CRS)]:
-            placer.add_obstacle(artist.get_window_extent(renderer))
+        placer = LabelPlacer(ax, fig.canvas.get_renderer())
+        placer.avoid(*add_scale_bar(ax), *add_north_arrow(ax, geo.MALI_CRS))
         marked = [i for i in dict.fromkeys([*ids, *base_ids]) if in_view(i)]
         for i in marked:
             placer.add_point(*xy[i], radius_pt=5.5 if i in base_ids else 3.5)
