@@ -160,7 +160,8 @@ def distances_table(
         }
     )
     table = pd.DataFrame(rows, columns=["to", "km", "how"])
-    table["km"] = table["km"].astype(float).round(0)
+    # Whole kilometres, shown as such ("1179", not "1179.0"); a missing distance stays empty.
+    table["km"] = table["km"].astype(float).round(0).astype("Int64")
     # "to" here is towards a place, not until a date as in the presence tables.
     return table.rename(columns={"to": pgettext("distance", "to"), "how": _("how")})
 
